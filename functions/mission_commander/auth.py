@@ -1,0 +1,56 @@
+"""Firebase ID token verification (I/O edge), with local dev tokens.
+
+Dev tokens (``DEV_AUTH_TOKENS``) exist only when :class:`Settings` accepted
+them, which it does only against the emulators and a ``demo-`` project.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from firebase_admin import auth as firebase_auth
+
+from .errors import AuthError, ErrorCode
+from .firebase_app import admin_app
+from .settings import Settings
+
+__all__ = ["TokenVerifier", "bearer_token"]
+
+log = logging.getLogger(__name__)
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header."""
+    if not authorization or not authorization.strip():
+        raise AuthError(ErrorCode.MISSING_TOKEN, "Missing token: send 'Authorization: Bearer <Firebase ID token>'")
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: expected 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._app = admin_app(settings)
+
+    def verify(self, token: str | None) -> str:
+        """The user id of a valid token; :class:`AuthError` otherwise."""
+        if not token:
+            raise AuthError(ErrorCode.MISSING_TOKEN)
+        dev_uid = self._settings.dev_user(token)
+        if dev_uid is not None:
+            return dev_uid
+        try:
+            claims = firebase_auth.verify_id_token(token, app=self._app, check_revoked=False)
+        except firebase_auth.ExpiredIdTokenError:
+            raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: it has expired, refresh it") from None
+        except firebase_auth.RevokedIdTokenError:
+            raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: it has been revoked") from None
+        except (firebase_auth.InvalidIdTokenError, ValueError) as exc:
+            log.info("token rejected", extra={"fields": {"reason": type(exc).__name__}})
+            raise AuthError(ErrorCode.INVALID_TOKEN) from None
+        uid = claims.get("uid") or claims.get("sub")
+        if not uid:
+            raise AuthError(ErrorCode.INVALID_TOKEN)
+        return str(uid)

@@ -1,0 +1,134 @@
+"""One error vocabulary for the whole product.
+
+Every failure a client can see has an :class:`ErrorCode`. Each edge maps it in
+one place: the HTTP function to a status (:data:`HTTP_STATUS`), the WebSocket
+gateway to an ``error`` message or a close code (:data:`CLOSE_CODE`), the
+trigger to an error turn.
+
+Tree::
+
+    MissionCommanderError
+    ├── AuthError            (token missing, malformed, expired, revoked)
+    ├── SessionError         (not found, not yours, inactive, busy)
+    ├── ProtocolError        (a client frame we cannot accept)
+    └── AgentError           (the agent could not produce a reply)
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = [
+    "AgentError",
+    "AuthError",
+    "CLOSE_CODE",
+    "ErrorCode",
+    "HTTP_STATUS",
+    "MissionCommanderError",
+    "ProtocolError",
+    "SessionError",
+]
+
+
+class ErrorCode(str, enum.Enum):
+    MISSING_TOKEN = "missing_token"
+    INVALID_TOKEN = "invalid_token"
+    MISSING_SESSION_ID = "missing_session_id"
+    SESSION_NOT_FOUND = "session_not_found"
+    SESSION_INACTIVE = "session_inactive"
+    AGENT_BUSY = "agent_busy"
+    INVALID_JSON = "invalid_json"
+    INVALID_MESSAGE = "invalid_message"
+    UNKNOWN_TYPE = "unknown_type"
+    MISSING_CONTENT = "missing_content"
+    EMPTY_CONTENT = "empty_content"
+    CONTENT_TOO_LONG = "content_too_long"
+    BINARY_FRAME = "binary_frame"
+    AGENT_ERROR = "agent_error"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    INTERNAL = "internal"
+
+
+# The message a client sees when no more specific text is given.
+DEFAULT_MESSAGE: dict[ErrorCode, str] = {
+    ErrorCode.MISSING_TOKEN: "Missing token",
+    ErrorCode.INVALID_TOKEN: "Invalid token",
+    ErrorCode.MISSING_SESSION_ID: "Missing session_id",
+    ErrorCode.SESSION_NOT_FOUND: "Session not found",
+    ErrorCode.SESSION_INACTIVE: "Inactive session",
+    ErrorCode.AGENT_BUSY: (
+        "Still answering your previous message. Send this one again once the reply arrives."
+    ),
+    ErrorCode.INVALID_JSON: "Invalid JSON",
+    ErrorCode.INVALID_MESSAGE: "Invalid message: expected a JSON object with a 'type'",
+    ErrorCode.UNKNOWN_TYPE: "Unknown message type",
+    ErrorCode.MISSING_CONTENT: "Missing 'content' in user_message",
+    ErrorCode.EMPTY_CONTENT: "Empty 'content' in user_message",
+    ErrorCode.CONTENT_TOO_LONG: "Message 'content' is too long",
+    ErrorCode.BINARY_FRAME: "Binary frames are not supported: send JSON as a text frame",
+    ErrorCode.AGENT_ERROR: (
+        "Agent error: your message could not be answered. Please try sending it again."
+    ),
+    ErrorCode.NOT_FOUND: "Not found",
+    ErrorCode.METHOD_NOT_ALLOWED: "Method not allowed",
+    ErrorCode.INTERNAL: "Internal error",
+}
+
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.MISSING_TOKEN: 401,
+    ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.MISSING_SESSION_ID: 400,
+    ErrorCode.SESSION_NOT_FOUND: 404,
+    ErrorCode.SESSION_INACTIVE: 409,
+    ErrorCode.AGENT_BUSY: 409,
+    ErrorCode.INVALID_JSON: 400,
+    ErrorCode.INVALID_MESSAGE: 400,
+    ErrorCode.UNKNOWN_TYPE: 400,
+    ErrorCode.MISSING_CONTENT: 400,
+    ErrorCode.EMPTY_CONTENT: 400,
+    ErrorCode.CONTENT_TOO_LONG: 413,
+    ErrorCode.BINARY_FRAME: 400,
+    ErrorCode.AGENT_ERROR: 502,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.INTERNAL: 500,
+}
+
+POLICY_VIOLATION = 1008
+INTERNAL_ERROR = 1011
+
+# Errors that end a WebSocket connection (everything else is an ``error`` message).
+CLOSE_CODE: dict[ErrorCode, int] = {
+    ErrorCode.MISSING_TOKEN: POLICY_VIOLATION,
+    ErrorCode.INVALID_TOKEN: POLICY_VIOLATION,
+    ErrorCode.MISSING_SESSION_ID: POLICY_VIOLATION,
+    ErrorCode.SESSION_NOT_FOUND: POLICY_VIOLATION,
+    ErrorCode.SESSION_INACTIVE: POLICY_VIOLATION,
+    ErrorCode.INTERNAL: INTERNAL_ERROR,
+}
+
+
+class MissionCommanderError(Exception):
+    """Base of every error that carries a client-facing code."""
+
+    def __init__(self, code: ErrorCode, message: str | None = None) -> None:
+        self.code = code
+        self.message = message or DEFAULT_MESSAGE[code]
+        super().__init__(self.message)
+
+
+class AuthError(MissionCommanderError):
+    pass
+
+
+class SessionError(MissionCommanderError):
+    pass
+
+
+class ProtocolError(MissionCommanderError):
+    pass
+
+
+class AgentError(MissionCommanderError):
+    pass

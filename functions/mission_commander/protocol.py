@@ -1,0 +1,116 @@
+"""The WebSocket message protocol of the frontend integration guide.
+
+Client → server: ``user_message`` (with ``content``) and ``ping``.
+Server → client: ``connected``, ``agent_message``, ``mission_created``,
+``error`` and ``pong``. Parsing is pure: it takes the raw frame and returns a
+typed message or raises :class:`ProtocolError` naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .errors import ErrorCode, ProtocolError
+
+__all__ = [
+    "CONNECTED_MESSAGE",
+    "MISSION_CREATED_MESSAGE",
+    "Ping",
+    "UserMessage",
+    "ClientMessage",
+    "parse_client_frame",
+    "agent_message",
+    "connected",
+    "encode",
+    "error",
+    "mission_created",
+    "pong",
+]
+
+CONNECTED_MESSAGE = "Connected to Mission Commander. Starting your learning journey..."
+MISSION_CREATED_MESSAGE = "Mission created successfully!"
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    """A learner's chat message (``content`` stripped of surrounding white space)."""
+
+    content: str
+
+
+@dataclass(frozen=True)
+class Ping:
+    """An application-level heartbeat; always answered with ``pong``."""
+
+
+ClientMessage = Union[UserMessage, Ping]
+
+
+def parse_client_frame(frame: str | bytes, *, max_content_chars: int) -> ClientMessage:
+    """Parse one WebSocket frame from a client.
+
+    Raises :class:`ProtocolError` with a message that names the problem.
+    """
+    if isinstance(frame, (bytes, bytearray, memoryview)):
+        raise ProtocolError(ErrorCode.BINARY_FRAME)
+    try:
+        data = json.loads(frame)
+    except (ValueError, RecursionError):
+        raise ProtocolError(ErrorCode.INVALID_JSON, "Invalid JSON: could not parse the message") from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.INVALID_MESSAGE)
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError(ErrorCode.INVALID_MESSAGE, "Invalid message: 'type' must be a string")
+    if kind == "ping":
+        return Ping()
+    if kind != "user_message":
+        shown = kind if len(kind) <= 40 else kind[:40] + "..."
+        raise ProtocolError(
+            ErrorCode.UNKNOWN_TYPE,
+            f"Unknown message type {shown!r}: expected 'user_message' or 'ping'",
+        )
+    if "content" not in data or data["content"] is None:
+        raise ProtocolError(ErrorCode.MISSING_CONTENT)
+    content = data["content"]
+    if not isinstance(content, str):
+        raise ProtocolError(ErrorCode.MISSING_CONTENT, "Invalid 'content': it must be a string")
+    content = content.strip()
+    if not content:
+        raise ProtocolError(ErrorCode.EMPTY_CONTENT)
+    if len(content) > max_content_chars:
+        raise ProtocolError(
+            ErrorCode.CONTENT_TOO_LONG,
+            f"Message 'content' is too long: {len(content)} characters, the limit is {max_content_chars}",
+        )
+    return UserMessage(content=content)
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def connected(message: str = CONNECTED_MESSAGE) -> dict[str, Any]:
+    return {"type": "connected", "message": message}
+
+
+def agent_message(content: str) -> dict[str, Any]:
+    return {"type": "agent_message", "content": content}
+
+
+def mission_created(mission: dict[str, Any], enrollment: dict[str, Any],
+                    message: str = MISSION_CREATED_MESSAGE) -> dict[str, Any]:
+    return {"type": "mission_created", "message": message, "mission": mission, "enrollment": enrollment}
+
+
+def error(message: str, code: ErrorCode | str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "error", "message": message}
+    if code is not None:
+        out["code"] = code.value if isinstance(code, ErrorCode) else code
+    return out
+
+
+def pong() -> dict[str, Any]:
+    return {"type": "pong"}

@@ -1,0 +1,210 @@
+"""The Firestore document schema, shared by the functions and the gateway.
+
+Collections::
+
+    sessions/{session_id}                 owner, status, expiry, sequence counter, profile
+    sessions/{session_id}/turns/{seq}     one chat turn; id = zero-padded per-session sequence
+    missions/{mission_id}                 the guide's mission object, as sent on the wire
+    enrollments/{user_id}_{mission_id}    the guide's enrollment object, as sent on the wire
+
+A user turn takes sequence ``n``; its reply is always ``n + 1`` (a
+deterministic id, which is what makes a duplicate trigger harmless). Sessions
+and turns hold native timestamps; missions and enrollments hold the exact
+JSON the client receives (ISO-8601 UTC strings).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from .errors import ErrorCode, SessionError
+from .mission_plan import MissionDraft
+from .profile import LearnerProfile
+
+__all__ = [
+    "ENROLLMENTS", "MISSIONS", "SESSIONS", "TURNS",
+    "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
+    "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
+    "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
+]
+
+SESSIONS = "sessions"
+TURNS = "turns"
+MISSIONS = "missions"
+ENROLLMENTS = "enrollments"
+
+
+class SessionStatus(str, enum.Enum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+
+
+class TurnRole(str, enum.Enum):
+    USER = "user"
+    AGENT = "agent"
+
+
+class TurnKind(str, enum.Enum):
+    MESSAGE = "message"
+    ERROR = "error"
+    MISSION_CREATED = "mission_created"
+
+
+class TurnStatus(str, enum.Enum):
+    PENDING = "pending"
+    """The agent is working on this reply (text so far may be present)."""
+    COMPLETE = "complete"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso_utc(moment: datetime) -> str:
+    """"2025-10-25T10:30:00Z" (the guide's format; millisecond precision kept when present)."""
+    moment = moment.astimezone(timezone.utc)
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def turn_id(seq: int) -> str:
+    return f"{seq:06d}"
+
+
+def reply_seq(user_seq: int) -> int:
+    return user_seq + 1
+
+
+def mission_id_for(session_id: str) -> str:
+    """The mission a session creates has an id derived from the session (one per session)."""
+    return hashlib.sha256(f"mission:{session_id}".encode()).hexdigest()[:20]
+
+
+def new_session(user_id: str, now: datetime, ttl_seconds: int) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "status": SessionStatus.ACTIVE.value,
+        "created_at": now,
+        "updated_at": now,
+        "expires_at": now + timedelta(seconds=ttl_seconds),
+        "next_seq": 1,
+        "pending_turn": None,
+        "pending_since": None,
+        "profile": LearnerProfile().to_dict(),
+        "mission_id": None,
+    }
+
+
+def _as_utc(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return None
+
+
+def check_session_access(session: Mapping[str, Any] | None, user_id: str, now: datetime) -> None:
+    """Raise :class:`SessionError` unless ``user_id`` may chat in this session now."""
+    if session is None or session.get("user_id") != user_id:
+        # Another user's session is reported as missing: no existence leak.
+        raise SessionError(ErrorCode.SESSION_NOT_FOUND)
+    if session.get("status") != SessionStatus.ACTIVE.value:
+        raise SessionError(ErrorCode.SESSION_INACTIVE)
+    expires = _as_utc(session.get("expires_at"))
+    if expires is not None and expires <= now:
+        raise SessionError(ErrorCode.SESSION_INACTIVE, "Inactive session: it has expired")
+
+
+@dataclass(frozen=True)
+class UserTurnPlan:
+    turn_id: str
+    seq: int
+    turn: dict[str, Any]
+    session_update: dict[str, Any]
+
+
+def plan_user_turn(session_id: str, session: Mapping[str, Any] | None, user_id: str, content: str,
+                   now: datetime, agent_timeout_seconds: int) -> UserTurnPlan:
+    """What to write (inside one transaction) to store a learner's message."""
+    check_session_access(session, user_id, now)
+    session = session or {}
+    pending = session.get("pending_turn")
+    since = _as_utc(session.get("pending_since"))
+    if pending and since is not None and now - since < timedelta(seconds=agent_timeout_seconds):
+        raise SessionError(ErrorCode.AGENT_BUSY)
+    seq = int(session.get("next_seq") or 1)
+    tid = turn_id(seq)
+    turn = {
+        "session_id": session_id,
+        "user_id": user_id,
+        "seq": seq,
+        "role": TurnRole.USER.value,
+        "kind": TurnKind.MESSAGE.value,
+        "status": TurnStatus.COMPLETE.value,
+        "content": content,
+        "created_at": now,
+        "updated_at": now,
+    }
+    update = {"next_seq": seq + 2, "pending_turn": tid, "pending_since": now, "updated_at": now}
+    return UserTurnPlan(turn_id=tid, seq=seq, turn=turn, session_update=update)
+
+
+def reply_document(session_id: str, user_id: str, user_seq: int, now: datetime, *,
+                   kind: TurnKind = TurnKind.MESSAGE, status: TurnStatus = TurnStatus.PENDING,
+                   content: str = "", agent: str = "", claim: str = "") -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "user_id": user_id,
+        "seq": reply_seq(user_seq),
+        "reply_to": turn_id(user_seq),
+        "role": TurnRole.AGENT.value,
+        "kind": kind.value,
+        "status": status.value,
+        "content": content,
+        "agent": agent,
+        "claim": claim,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def mission_document(mission_id: str, draft: MissionDraft, user_id: str, now: datetime) -> dict[str, Any]:
+    stamp = iso_utc(now)
+    return {
+        "id": mission_id,
+        "title": draft.title,
+        "short_description": draft.short_description,
+        "description": draft.description,
+        "level": draft.level,
+        "topics_to_cover": list(draft.topics_to_cover),
+        "learning_goal": draft.learning_goal,
+        "byte_size_checkpoints": list(draft.byte_size_checkpoints),
+        "skills": list(draft.skills),
+        "creator_id": user_id,
+        "is_public": True,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def enrollment_id(user_id: str, mission_id: str) -> str:
+    return f"{user_id}_{mission_id}"
+
+
+def enrollment_document(mission_id: str, user_id: str, now: datetime) -> dict[str, Any]:
+    stamp = iso_utc(now)
+    return {
+        "id": enrollment_id(user_id, mission_id),
+        "user_id": user_id,
+        "mission_id": mission_id,
+        "enrolled_at": stamp,
+        "progress": 0.0,
+        "last_accessed_at": stamp,
+        "completed": False,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }

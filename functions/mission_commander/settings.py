@@ -1,0 +1,115 @@
+"""Settings, read from the environment once per process into one frozen object."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+
+class SettingsError(ValueError):
+    """The environment asks for something unsafe or malformed; the process must not start."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _dev_tokens(raw: str) -> tuple[tuple[str, str], ...]:
+    tokens: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        token, sep, uid = item.partition("=")
+        if not sep or not token.strip() or not uid.strip():
+            raise SettingsError("DEV_AUTH_TOKENS must look like 'test-token=user123,other=uid2'")
+        tokens[token.strip()] = uid.strip()
+    return tuple(tokens.items())
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_id: str
+    firestore_emulator_host: str | None = None
+    auth_emulator_host: str | None = None
+    dev_tokens: tuple[tuple[str, str], ...] = ()
+    """Local development (token, user id) pairs. Only ever set against the emulators."""
+    allow_origins: tuple[str, ...] = ()
+    max_content_chars: int = 4000
+    max_frame_bytes: int = 64 * 1024
+    session_ttl_seconds: int = 24 * 3600
+    agent_timeout_seconds: int = 120
+    """How long a user turn may wait for its reply before the learner may send again."""
+    port: int = 8080
+    host: str = "0.0.0.0"
+    log_level: str = "INFO"
+
+    @property
+    def uses_emulators(self) -> bool:
+        return bool(self.firestore_emulator_host and self.auth_emulator_host)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        project_id = (env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or "").strip()
+        if not project_id:
+            raise SettingsError("GOOGLE_CLOUD_PROJECT (or GCLOUD_PROJECT) must name the Firebase project")
+        firestore_host = env.get("FIRESTORE_EMULATOR_HOST", "").strip() or None
+        auth_host = env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip() or None
+        dev_tokens = _dev_tokens(env.get("DEV_AUTH_TOKENS", ""))
+        if dev_tokens:
+            missing = [name for name, value in (("FIRESTORE_EMULATOR_HOST", firestore_host),
+                                                ("FIREBASE_AUTH_EMULATOR_HOST", auth_host)) if not value]
+            if missing or not project_id.startswith("demo-"):
+                raise SettingsError(
+                    "DEV_AUTH_TOKENS is for local emulators only: it needs FIRESTORE_EMULATOR_HOST and "
+                    "FIREBASE_AUTH_EMULATOR_HOST set and a 'demo-' project id "
+                    f"(missing: {', '.join(missing) or 'none'}; project: {project_id})"
+                )
+        if auth_host and not project_id.startswith("demo-") and env.get("FUNCTIONS_EMULATOR") != "true":
+            raise SettingsError(
+                "FIREBASE_AUTH_EMULATOR_HOST makes any unsigned token valid; refusing to run with it "
+                f"against the real project {project_id!r}"
+            )
+        origins = tuple(o.strip().rstrip("/") for o in env.get("ALLOW_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            project_id=project_id,
+            firestore_emulator_host=firestore_host,
+            auth_emulator_host=auth_host,
+            dev_tokens=dev_tokens,
+            allow_origins=origins,
+            max_content_chars=_int(env, "MAX_CONTENT_CHARS", 4000),
+            max_frame_bytes=_int(env, "MAX_FRAME_BYTES", 64 * 1024, minimum=1024),
+            session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 24 * 3600),
+            agent_timeout_seconds=_int(env, "AGENT_TIMEOUT_SECONDS", 120),
+            port=_int(env, "PORT", 8080),
+            host=env.get("HOST", "0.0.0.0").strip() or "0.0.0.0",
+            log_level=(env.get("LOG_LEVEL", "INFO").strip() or "INFO").upper(),
+        )
+
+    def dev_user(self, token: str) -> str | None:
+        """The user id of a local development token, if it is one."""
+        for known, uid in self.dev_tokens:
+            if known == token:
+                return uid
+        return None
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        if not origin:
+            return False
+        return "*" in self.allow_origins or origin.rstrip("/") in self.allow_origins
+
+
+@functools.cache
+def load_settings() -> Settings:
+    """The process's settings (read on first use, never at import time)."""
+    return Settings.from_env(os.environ)

@@ -1,0 +1,150 @@
+"""Firestore persistence for the functions (sync client). The document shapes
+come from :mod:`.schema`; this module only reads and writes them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from . import schema
+from .agent import ChatEntry
+from .mission_plan import MissionDraft
+from .profile import LearnerProfile
+from .schema import TurnKind, TurnRole, TurnStatus
+
+__all__ = ["Claim", "SessionStore"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to write one reply: only the holder may complete it."""
+
+    session_id: str
+    user_id: str
+    user_seq: int
+    token: str
+    profile: LearnerProfile
+
+
+class SessionStore:
+    def __init__(self, client: firestore.Client) -> None:
+        self._db = client
+
+    def _session(self, session_id: str) -> firestore.DocumentReference:
+        return self._db.collection(schema.SESSIONS).document(session_id)
+
+    def _turn(self, session_id: str, seq: int) -> firestore.DocumentReference:
+        return self._session(session_id).collection(schema.TURNS).document(schema.turn_id(seq))
+
+    def create_session(self, user_id: str, now: datetime, ttl_seconds: int) -> str:
+        ref = self._db.collection(schema.SESSIONS).document(secrets.token_hex(12))
+        ref.create(schema.new_session(user_id, now, ttl_seconds))
+        return ref.id
+
+    def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
+                      agent_timeout_seconds: int) -> schema.UserTurnPlan:
+        """Store a learner message (same rules as the gateway; used by tools and tests)."""
+        transaction = self._db.transaction()
+
+        @firestore.transactional
+        def run(tx: firestore.Transaction) -> schema.UserTurnPlan:
+            snap = self._session(session_id).get(transaction=tx)
+            plan = schema.plan_user_turn(session_id, snap.to_dict() if snap.exists else None, user_id,
+                                         content, now, agent_timeout_seconds)
+            tx.create(self._turn(session_id, plan.seq), plan.turn)
+            tx.update(self._session(session_id), plan.session_update)
+            return plan
+
+        return run(transaction)
+
+    def claim_reply(self, session_id: str, user_turn: dict[str, Any], now: datetime,
+                    agent: str, lease_seconds: int) -> Claim | None:
+        """Reserve the reply to ``user_turn``; ``None`` when it is already
+        answered or being answered (a duplicate event)."""
+        user_seq = int(user_turn["seq"])
+        reply_ref = self._turn(session_id, schema.reply_seq(user_seq))
+        token = secrets.token_hex(8)
+        transaction = self._db.transaction()
+
+        @firestore.transactional
+        def run(tx: firestore.Transaction) -> Claim | None:
+            session_snap = self._session(session_id).get(transaction=tx)
+            reply_snap = reply_ref.get(transaction=tx)
+            if not session_snap.exists:
+                return None
+            if reply_snap.exists:
+                reply = reply_snap.to_dict() or {}
+                stale = (reply.get("status") == TurnStatus.PENDING.value
+                         and reply.get("updated_at") is not None
+                         and now - reply["updated_at"] > timedelta(seconds=lease_seconds))
+                if not stale:
+                    return None
+            session = session_snap.to_dict() or {}
+            doc = schema.reply_document(session_id, user_turn["user_id"], user_seq, now, agent=agent, claim=token)
+            tx.set(reply_ref, doc)
+            return Claim(session_id=session_id, user_id=user_turn["user_id"], user_seq=user_seq, token=token,
+                         profile=LearnerProfile.from_dict(session.get("profile")))
+
+        return run(transaction)
+
+    def history(self, session_id: str, before_seq: int) -> list[ChatEntry]:
+        """The conversation before ``before_seq``, oldest first, without failed exchanges."""
+        query = (self._session(session_id).collection(schema.TURNS)
+                 .where(filter=FieldFilter("seq", "<", before_seq)).order_by("seq"))
+        turns = [snap.to_dict() for snap in query.stream()]
+        failed = {t["seq"] for t in turns if t.get("kind") == TurnKind.ERROR.value}
+        out = []
+        for t in turns:
+            if t.get("status") != TurnStatus.COMPLETE.value or t.get("kind") == TurnKind.ERROR.value:
+                continue
+            if t.get("role") == TurnRole.USER.value and schema.reply_seq(t["seq"]) in failed:
+                continue
+            out.append(ChatEntry(role=t["role"], text=t.get("content") or ""))
+        return out
+
+    def complete_reply(self, claim: Claim, now: datetime, *, kind: TurnKind, content: str,
+                       profile: LearnerProfile | None = None, draft: MissionDraft | None = None,
+                       extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Write the final reply (and, with ``draft``, the mission, the enrollment
+        and the session's completion) in one transaction. ``None`` if the claim was lost."""
+        reply_ref = self._turn(claim.session_id, schema.reply_seq(claim.user_seq))
+        session_ref = self._session(claim.session_id)
+        transaction = self._db.transaction()
+
+        @firestore.transactional
+        def run(tx: firestore.Transaction) -> dict[str, Any] | None:
+            reply_snap = reply_ref.get(transaction=tx)
+            session_snap = session_ref.get(transaction=tx)
+            reply = reply_snap.to_dict() if reply_snap.exists else None
+            if not reply or reply.get("claim") != claim.token or reply.get("status") != TurnStatus.PENDING.value:
+                return None
+            session = session_snap.to_dict() or {}
+            update: dict[str, Any] = {"kind": kind.value, "status": TurnStatus.COMPLETE.value,
+                                      "content": content, "updated_at": now, **(extra or {})}
+            session_update: dict[str, Any] = {"updated_at": now}
+            if session.get("pending_turn") == schema.turn_id(claim.user_seq):
+                session_update.update(pending_turn=None, pending_since=None)
+            if profile is not None:
+                session_update["profile"] = profile.to_dict()
+            if draft is not None:
+                mission_id = schema.mission_id_for(claim.session_id)
+                mission = schema.mission_document(mission_id, draft, claim.user_id, now)
+                enrollment = schema.enrollment_document(mission_id, claim.user_id, now)
+                tx.create(self._db.collection(schema.MISSIONS).document(mission_id), mission)
+                tx.create(self._db.collection(schema.ENROLLMENTS).document(enrollment["id"]), enrollment)
+                update.update(mission=mission, enrollment=enrollment)
+                session_update.update(status=schema.SessionStatus.COMPLETED.value, mission_id=mission_id)
+            tx.update(reply_ref, update)
+            tx.update(session_ref, session_update)
+            return {**reply, **update}
+
+        try:
+            return run(transaction)
+        except gexc.AlreadyExists:
+            return None

@@ -1,0 +1,68 @@
+"""What the trigger does with a new turn document: answer user turns, exactly once.
+
+At-least-once delivery means the same event can arrive twice (or the reply's
+own creation fires the trigger too). The reply's id is derived from the user
+turn, and it is claimed in a transaction before the agent runs, so a
+duplicate finds the claim and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+from .agent import InterviewAgent
+from .errors import DEFAULT_MESSAGE, ErrorCode
+from .protocol import MISSION_CREATED_MESSAGE
+from .schema import TurnKind, TurnRole, utc_now
+from .store import SessionStore
+
+__all__ = ["TurnHandler"]
+
+log = logging.getLogger(__name__)
+
+
+class TurnHandler:
+    def __init__(self, store: SessionStore, agent: InterviewAgent, *, lease_seconds: int = 300,
+                 clock: Callable[[], Any] = utc_now) -> None:
+        self._store = store
+        self._agent = agent
+        self._lease = lease_seconds
+        self._clock = clock
+
+    def handle(self, session_id: str, turn: dict[str, Any] | None) -> str:
+        """Answer ``turn`` if it is a learner's message; returns what happened."""
+        if not turn or turn.get("role") != TurnRole.USER.value:
+            return "ignored"
+        fields = {"session_id": session_id, "seq": turn.get("seq"), "agent": self._agent.name}
+        claim = self._store.claim_reply(session_id, turn, self._clock(), self._agent.name, self._lease)
+        if claim is None:
+            log.info("duplicate or stale turn event ignored", extra={"fields": fields})
+            return "duplicate"
+        started = time.monotonic()
+        try:
+            history = self._store.history(session_id, int(turn["seq"]))
+            result = self._agent.respond(claim.profile, history, str(turn.get("content") or ""))
+        except Exception:  # noqa: BLE001 - any agent failure becomes an error turn
+            log.exception("agent failed", extra={"fields": fields})
+            self._store.complete_reply(claim, self._clock(), kind=TurnKind.ERROR,
+                                       content=DEFAULT_MESSAGE[ErrorCode.AGENT_ERROR],
+                                       extra={"error_code": ErrorCode.AGENT_ERROR.value})
+            return "error"
+        latency_ms = round((time.monotonic() - started) * 1000, 1)
+        extra = {"latency_ms": latency_ms}
+        if result.plan is not None:
+            written = self._store.complete_reply(claim, self._clock(), kind=TurnKind.MISSION_CREATED,
+                                                 content=MISSION_CREATED_MESSAGE, profile=result.profile,
+                                                 draft=result.plan, extra=extra)
+            outcome = "mission_created"
+        else:
+            written = self._store.complete_reply(claim, self._clock(), kind=TurnKind.MESSAGE,
+                                                 content=result.reply, profile=result.profile, extra=extra)
+            outcome = "replied"
+        if written is None:
+            log.warning("reply claim lost; another delivery answered", extra={"fields": fields})
+            return "duplicate"
+        log.info("turn answered", extra={"fields": {**fields, "outcome": outcome, "latency_ms": latency_ms}})
+        return outcome
