@@ -259,6 +259,13 @@ _MOTIVATION_LEADS = re.compile(
 )
 
 
+_COMMON_VERBS = frozenset(
+    "analyze analyse apply automate become build change communicate cook create design develop earn enjoy "
+    "find get grow help impress improve join keep land launch learn make move pass play prepare read run "
+    "speak start switch talk teach travel understand use win work write".split()
+)
+
+
 def clean_motivation(text: str) -> tuple[str, bool]:
     """The motivation without its lead-in, and whether it reads as a verb
     phrase ("analyze business data") rather than a reason ("my job needs it")."""
@@ -268,4 +275,5 @@ def clean_motivation(text: str) -> tuple[str, bool]:
         lead = m.group(0).lower()
         verb_phrase = bool(re.search(r"(?:to|can)\s*$", lead))
         return t[m.end():].strip(), verb_phrase
-    return t, False
+    first = t.split(" ", 1)[0].lower()
+    return t, first in _COMMON_VERBS

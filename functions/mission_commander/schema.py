@@ -29,7 +29,7 @@ __all__ = [
     "ENROLLMENTS", "MISSIONS", "SESSIONS", "TURNS",
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
-    "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
+    "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
 ]
 
 SESSIONS = "sessions"
@@ -172,6 +172,18 @@ def reply_document(session_id: str, user_id: str, user_seq: int, now: datetime, 
     }
 
 
+MISSION_FIELDS = ("id", "title", "short_description", "description", "level", "topics_to_cover",
+                  "learning_goal", "byte_size_checkpoints", "skills", "creator_id", "is_public",
+                  "created_at", "updated_at")
+ENROLLMENT_FIELDS = ("id", "user_id", "mission_id", "enrolled_at", "progress", "last_accessed_at",
+                     "completed", "created_at", "updated_at")
+
+
+def _in_order(data: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """The guide's field order (Firestore returns fields sorted by name)."""
+    return {**{k: data[k] for k in order if k in data}, **{k: v for k, v in data.items() if k not in order}}
+
+
 def mission_document(mission_id: str, draft: MissionDraft, user_id: str, now: datetime) -> dict[str, Any]:
     stamp = iso_utc(now)
     return {
@@ -208,3 +220,20 @@ def enrollment_document(mission_id: str, user_id: str, now: datetime) -> dict[st
         "created_at": stamp,
         "updated_at": stamp,
     }
+
+
+def client_message_for_turn(turn: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The protocol message a finished agent turn becomes (``None`` for turns
+    a client is not sent: user turns, replies still in progress)."""
+    from . import protocol
+
+    if turn.get("role") != TurnRole.AGENT.value or turn.get("status") != TurnStatus.COMPLETE.value:
+        return None
+    kind = turn.get("kind")
+    if kind == TurnKind.MISSION_CREATED.value:
+        return protocol.mission_created(_in_order(turn.get("mission") or {}, MISSION_FIELDS),
+                                        _in_order(turn.get("enrollment") or {}, ENROLLMENT_FIELDS),
+                                        message=turn.get("content") or protocol.MISSION_CREATED_MESSAGE)
+    if kind == TurnKind.ERROR.value:
+        return protocol.error(turn.get("content") or "Agent error", turn.get("error_code") or "agent_error")
+    return protocol.agent_message(turn.get("content") or "")

@@ -29,7 +29,8 @@ class Claim:
     user_id: str
     user_seq: int
     token: str
-    profile: LearnerProfile
+    profile: dict[str, Any]
+    """The session's stored profile, as stored (the agent parses it)."""
 
 
 class SessionStore:
@@ -89,7 +90,7 @@ class SessionStore:
             doc = schema.reply_document(session_id, user_turn["user_id"], user_seq, now, agent=agent, claim=token)
             tx.set(reply_ref, doc)
             return Claim(session_id=session_id, user_id=user_turn["user_id"], user_seq=user_seq, token=token,
-                         profile=LearnerProfile.from_dict(session.get("profile")))
+                         profile=dict(session.get("profile") or {}))
 
         return run(transaction)
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from .agent import InterviewAgent
 from .errors import DEFAULT_MESSAGE, ErrorCode
+from .profile import LearnerProfile
 from .protocol import MISSION_CREATED_MESSAGE
 from .schema import TurnKind, TurnRole, utc_now
 from .store import SessionStore
@@ -43,7 +44,8 @@ class TurnHandler:
         started = time.monotonic()
         try:
             history = self._store.history(session_id, int(turn["seq"]))
-            result = self._agent.respond(claim.profile, history, str(turn.get("content") or ""))
+            profile = LearnerProfile.from_dict(claim.profile)
+            result = self._agent.respond(profile, history, str(turn.get("content") or ""))
         except Exception:  # noqa: BLE001 - any agent failure becomes an error turn
             log.exception("agent failed", extra={"fields": fields})
             self._store.complete_reply(claim, self._clock(), kind=TurnKind.ERROR,

@@ -1,0 +1,1 @@
+"""Developer tools: the local stack runner and a terminal chat client."""

@@ -1,0 +1,318 @@
+"""The whole local stack in one process tree, for `make dev` and the tests.
+
+Starts, each in its own process group (so stopping leaves nothing behind):
+  1. the Firebase emulators (auth, firestore, functions, hosting) via firebase-tools,
+  2. the WebSocket gateway (python -m ws_gateway),
+  3. nginx as the front door (deploy/nginx/front-door.conf.template).
+
+Run `python -m tools.local_stack` (what `make dev` does) and press Ctrl-C to stop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ID = "demo-mission-commander"
+DEFAULT_DEV_TOKENS = "test-token=user123"
+CACHE = ROOT / ".cache"
+
+
+@dataclass(frozen=True)
+class Ports:
+    front: int = 8000
+    hub: int = 4400
+    logging: int = 4500
+    auth: int = 9099
+    firestore: int = 8080
+    firestore_ws: int = 9150
+    functions: int = 5001
+    hosting: int = 5000
+    gateway: int = 8765
+
+    def shifted(self, offset: int) -> "Ports":
+        return Ports(**{f.name: getattr(self, f.name) + offset for f in dataclasses.fields(self)})
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+class ManagedProcess:
+    """A child process in its own process group, logged to a file."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_path: Path, cwd: Path = ROOT) -> None:
+        self.name = name
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def send_signal(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def stop(self, timeout: float = 15.0, sig: int = signal.SIGTERM) -> None:
+        """Stop the whole process group: the signal, then SIGKILL for stragglers."""
+        self.send_signal(sig)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        # firebase-tools leaves Python workers behind (firebase-tools#11069): sweep the group.
+        self.send_signal(signal.SIGKILL)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self._log.close()
+
+
+class LocalStack:
+    def __init__(self, ports: Ports = Ports(), *, name: str = "dev", dev_tokens: str = DEFAULT_DEV_TOKENS,
+                 extra_env: dict[str, str] | None = None, run_dir: Path | None = None) -> None:
+        self.ports = ports
+        self.name = name
+        self.dev_tokens = dev_tokens
+        self.extra_env = dict(extra_env or {})
+        self.run_dir = run_dir or ROOT / ".run" / name
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.emulators: ManagedProcess | None = None
+        self.gateway: ManagedProcess | None = None
+        self.front_door: ManagedProcess | None = None
+
+    # -- addresses ------------------------------------------------------------------
+    @property
+    def front_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.front}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.ports.front}/api/v1/mission-commander/ws"
+
+    @property
+    def hosting_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.hosting}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.gateway}"
+
+    def service_env(self) -> dict[str, str]:
+        """What a process needs to talk to this stack's emulators."""
+        return {
+            "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
+            "GCLOUD_PROJECT": PROJECT_ID,
+            "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{self.ports.firestore}",
+            "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{self.ports.auth}",
+        }
+
+    # -- configuration --------------------------------------------------------------
+    def _firebase_config(self) -> Path:
+        base = ROOT / "firebase.json"
+        if self.ports == Ports():
+            return base
+        config = json.loads(base.read_text())
+        emulators = config["emulators"]
+        for key, port in (("hub", self.ports.hub), ("logging", self.ports.logging), ("auth", self.ports.auth),
+                          ("functions", self.ports.functions), ("hosting", self.ports.hosting)):
+            emulators[key]["port"] = port
+        emulators["firestore"]["port"] = self.ports.firestore
+        emulators["firestore"]["websocketPort"] = self.ports.firestore_ws
+        # firebase-tools resolves paths against the config's folder: keep it at the root.
+        path = ROOT / f".firebase.{self.name}.json"
+        path.write_text(json.dumps(config, indent=2))
+        return path
+
+    def _tool_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        java_home = (CACHE / "java_home").read_text().strip() if (CACHE / "java_home").exists() else ""
+        if not java_home:
+            raise StackError("run scripts/setup.sh first (no JDK >= 21 recorded in .cache/java_home)")
+        env.update(
+            JAVA_HOME=java_home,
+            PATH=f"{java_home}/bin:{ROOT / 'node_modules' / '.bin'}:{env.get('PATH', '')}",
+            FIREBASE_EMULATORS_PATH=str(CACHE / "emulators"),
+            FIRESTORE_EMULATOR_BINARY_PATH=str(CACHE / "firestore-emulator-shim.jar"),
+            CI=env.get("CI", "true"),
+        )
+        (CACHE / "emulators").mkdir(parents=True, exist_ok=True)
+        for var in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST"):
+            env.pop(var, None)
+        return env
+
+    # -- lifecycle ------------------------------------------------------------------
+    def _check_ports_free(self) -> None:
+        busy = [f"{f.name}={getattr(self.ports, f.name)}" for f in dataclasses.fields(self.ports)
+                if _port_open(getattr(self.ports, f.name))]
+        if busy:
+            raise StackError(f"ports already in use ({', '.join(busy)}): is another stack running?")
+
+    def start(self) -> "LocalStack":
+        self._check_ports_free()
+        try:
+            self.start_emulators()
+            self.start_gateway()
+            self.start_front_door()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def start_emulators(self, timeout: float = 180.0) -> None:
+        env = self._tool_env()
+        env.update({"DEV_AUTH_TOKENS": self.dev_tokens, **self.extra_env})
+        cmd = [str(ROOT / "node_modules" / ".bin" / "firebase"), "emulators:start",
+               "--only", "auth,firestore,functions,hosting", "--project", PROJECT_ID,
+               "--config", str(self._firebase_config())]
+        log_path = self.run_dir / "emulators.log"
+        log_path.write_text("")
+        self.emulators = ManagedProcess("emulators", cmd, env, log_path)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "All emulators ready" in log_path.read_text(errors="replace"):
+                return
+            if not self.emulators.alive():
+                raise StackError(f"the Firebase emulators exited:\n{self.emulators.log_tail()}")
+            time.sleep(0.25)
+        raise StackError(f"the Firebase emulators were not ready in {timeout:.0f}s:\n{self.emulators.log_tail()}")
+
+    def start_gateway(self, timeout: float = 30.0) -> ManagedProcess:
+        env = dict(os.environ)
+        env.update(self.service_env())
+        env.update({"PORT": str(self.ports.gateway), "HOST": "127.0.0.1", "DEV_AUTH_TOKENS": self.dev_tokens,
+                    "PYTHONPATH": str(ROOT / "functions"), "PYTHONUNBUFFERED": "1", **self.extra_env})
+        log_path = self.run_dir / "gateway.log"
+        self.gateway = ManagedProcess("gateway", [sys.executable, "-m", "ws_gateway"], env, log_path)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _http_ok(f"{self.gateway_url}/health"):
+                return self.gateway
+            if not self.gateway.alive():
+                raise StackError(f"the gateway exited:\n{self.gateway.log_tail()}")
+            time.sleep(0.1)
+        raise StackError(f"the gateway was not ready in {timeout:.0f}s:\n{self.gateway.log_tail()}")
+
+    def stop_gateway(self, sig: int = signal.SIGTERM) -> None:
+        if self.gateway is not None:
+            self.gateway.stop(sig=sig)
+            self.gateway = None
+
+    def start_front_door(self, timeout: float = 15.0) -> None:
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            raise StackError("nginx is not installed: run scripts/setup.sh")
+        template = string.Template((ROOT / "deploy" / "nginx" / "front-door.conf.template").read_text())
+        conf = self.run_dir / "nginx.conf"
+        conf.write_text(template.safe_substitute(
+            FRONT_PORT=self.ports.front, FUNCTIONS_PORT=self.ports.functions, GATEWAY_PORT=self.ports.gateway,
+            PROJECT_ID=PROJECT_ID, RUN_DIR=str(self.run_dir)))
+        self.front_door = ManagedProcess("front-door", [nginx, "-p", str(self.run_dir), "-c", str(conf),
+                                                        "-e", str(self.run_dir / "nginx-error.log")],
+                                         dict(os.environ), self.run_dir / "front-door.log")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _port_open(self.ports.front):
+                return
+            if not self.front_door.alive():
+                raise StackError(f"nginx exited:\n{self.front_door.log_tail()}\n"
+                                 f"{(self.run_dir / 'nginx-error.log').read_text(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+        raise StackError("nginx did not open the front door in time")
+
+    def stop(self) -> None:
+        for attr in ("front_door", "gateway", "emulators"):
+            proc = getattr(self, attr)
+            if proc is not None:
+                proc.stop()
+                setattr(self, attr, None)
+
+    def reset_firestore(self) -> None:
+        """Delete every document (the emulator's own reset endpoint)."""
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.ports.firestore}/emulator/v1/projects/{PROJECT_ID}/databases/(default)/documents",
+            method="DELETE")
+        urllib.request.urlopen(req, timeout=10).close()
+
+
+def main() -> int:
+    stack = LocalStack()
+    stopping = False
+
+    def on_signal(signum, _frame):  # noqa: ANN001
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    print("Starting Mission Commander (Firebase emulators, gateway, front door)... this takes ~20 s", flush=True)
+    try:
+        stack.start()
+        p = stack.ports
+        print(f"""
+Mission Commander is running. Connect to:
+  Front door (the API):   {stack.front_url}
+    POST {stack.front_url}/api/v1/sessions      (Authorization: Bearer test-token)
+    {stack.ws_url}?session_id=...&token=test-token
+  Web app (hosting):      {stack.hosting_url}
+  Emulators:              auth 127.0.0.1:{p.auth}  firestore 127.0.0.1:{p.firestore}  functions 127.0.0.1:{p.functions}
+  Gateway (direct):       {stack.gateway_url}/health
+  Logs:                   {stack.run_dir}
+Try it:  .venv/bin/python -m tools.chat      Press Ctrl-C to stop everything.
+""", flush=True)
+        while True:
+            for proc in (stack.emulators, stack.gateway, stack.front_door):
+                if proc is not None and not proc.alive():
+                    print(f"{proc.name} exited unexpectedly:\n{proc.log_tail()}", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The gateway's Firestore access (async client): reading a session and
+storing a learner message, by the shared schema's rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.cloud import firestore
+
+from mission_commander import schema
+
+__all__ = ["SessionGate"]
+
+
+class SessionGate:
+    def __init__(self, client: firestore.AsyncClient, agent_timeout_seconds: int) -> None:
+        self._db = client
+        self._agent_timeout = agent_timeout_seconds
+
+    def _session(self, session_id: str) -> firestore.AsyncDocumentReference:
+        return self._db.collection(schema.SESSIONS).document(session_id)
+
+    async def get_session(self, session_id: str) -> dict[str, Any] | None:
+        snap = await self._session(session_id).get()
+        return snap.to_dict() if snap.exists else None
+
+    async def add_user_turn(self, session_id: str, user_id: str, content: str) -> schema.UserTurnPlan:
+        """Store a learner message as the session's next turn (one transaction).
+        Raises SessionError when the session is not usable or the agent is busy."""
+        session_ref = self._session(session_id)
+        transaction = self._db.transaction()
+
+        @firestore.async_transactional
+        async def run(tx: firestore.AsyncTransaction) -> schema.UserTurnPlan:
+            snap = await session_ref.get(transaction=tx)
+            plan = schema.plan_user_turn(session_id, snap.to_dict() if snap.exists else None, user_id,
+                                         content, schema.utc_now(), self._agent_timeout)
+            tx.create(session_ref.collection(schema.TURNS).document(plan.turn_id), plan.turn)
+            tx.update(session_ref, plan.session_update)
+            return plan
+
+        return await run(transaction)
+
+    async def turns_after(self, session_id: str, after_seq: int) -> list[dict[str, Any]]:
+        """Turns with a sequence above ``after_seq``, in order (for catching up)."""
+        query = (self._session(session_id).collection(schema.TURNS)
+                 .where(filter=firestore.FieldFilter("seq", ">", after_seq)).order_by("seq"))
+        return [snap.to_dict() async for snap in query.stream()]
