@@ -225,7 +225,7 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
             if new != subject:
                 subject, changed = new, True
     subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.")
-    subject = re.sub(r"^(?:more about|about|some|a bit of|the basics of|basics of|how to use)\s+", "",
+    subject = re.sub(r"^(?:more about|about|some|a bit of|the basics of|basics of|how to use|the)\s+", "",
                      subject, flags=re.IGNORECASE)
     subject = re.sub(r"\s+", " ", subject)
     if not subject or is_non_answer(subject):

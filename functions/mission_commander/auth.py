@@ -7,6 +7,7 @@ them, which it does only against the emulators and a ``demo-`` project.
 from __future__ import annotations
 
 import logging
+import time
 
 from firebase_admin import auth as firebase_auth
 
@@ -17,6 +18,8 @@ from .settings import Settings
 __all__ = ["TokenVerifier", "bearer_token"]
 
 log = logging.getLogger(__name__)
+
+_CLOCK_SKEW_SECONDS = 60
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -50,6 +53,11 @@ class TokenVerifier:
         except (firebase_auth.InvalidIdTokenError, ValueError) as exc:
             log.info("token rejected", extra={"fields": {"reason": type(exc).__name__}})
             raise AuthError(ErrorCode.INVALID_TOKEN) from None
+        # Under the Auth emulator firebase_admin skips the signature AND the
+        # expiry check; expiry is checked here too so it holds everywhere.
+        exp = claims.get("exp")
+        if not isinstance(exp, (int, float)) or exp + _CLOCK_SKEW_SECONDS < time.time():
+            raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: it has expired, refresh it")
         uid = claims.get("uid") or claims.get("sub")
         if not uid:
             raise AuthError(ErrorCode.INVALID_TOKEN)

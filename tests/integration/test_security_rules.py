@@ -1,0 +1,78 @@
+"""firestore.rules on the emulator, through the REST API as a client SDK would
+call it (Auth-emulator ID tokens); the admin SDK bypasses rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.local_stack import PROJECT_ID
+
+from .support import GUIDE_CONVERSATION
+
+
+@pytest.fixture(scope="module")
+def world(client):
+    owner_uid, owner = client.sign_up("owner@example.com")
+    _, stranger = client.sign_up("stranger@example.com")
+    session_id = client.create_session(owner)
+    with client.connect(session_id, owner) as ws:
+        client.recv(ws)
+        final = [client.say(ws, text) for text in GUIDE_CONVERSATION][-1]
+    mission, enrollment = final["mission"], final["enrollment"]
+    private_id = "private-mission-" + session_id
+    client.db.collection("missions").document(private_id).set({**mission, "id": private_id, "is_public": False})
+    return {"owner_uid": owner_uid, "owner": owner, "stranger": stranger, "session": session_id,
+            "mission": mission["id"], "private": private_id, "enrollment": enrollment["id"]}
+
+
+def rest(client, method, path, token=None, json=None):
+    url = (f"http://127.0.0.1:{client.stack.ports.firestore}/v1/projects/{PROJECT_ID}"
+           f"/databases/(default)/documents/{path}")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.http.request(method, url, headers=headers, json=json, timeout=10)
+
+
+def test_owners_read_their_own_documents(client, world):
+    owner = world["owner"]
+    for path in (f"sessions/{world['session']}", f"sessions/{world['session']}/turns/000001",
+                 f"missions/{world['mission']}", f"missions/{world['private']}",
+                 f"enrollments/{world['enrollment']}"):
+        assert rest(client, "GET", path, owner).status_code == 200, path
+
+
+def test_owners_can_list_their_turns_and_enrollments(client, world):
+    query = {"structuredQuery": {"from": [{"collectionId": "enrollments"}], "where": {"fieldFilter": {
+        "field": {"fieldPath": "user_id"}, "op": "EQUAL", "value": {"stringValue": world["owner_uid"]}}}}}
+    url = f"http://127.0.0.1:{client.stack.ports.firestore}/v1/projects/{PROJECT_ID}/databases/(default)/documents:runQuery"
+    resp = client.http.post(url, json=query, headers={"Authorization": f"Bearer {world['owner']}"}, timeout=10)
+    assert resp.status_code == 200 and any("document" in row for row in resp.json())
+    turns = rest(client, "GET", f"sessions/{world['session']}/turns", world["owner"])
+    assert turns.status_code == 200 and len(turns.json()["documents"]) == 10
+
+
+def test_public_missions_are_readable_by_any_signed_in_user(client, world):
+    assert rest(client, "GET", f"missions/{world['mission']}", world["stranger"]).status_code == 200
+    assert rest(client, "GET", f"missions/{world['mission']}").status_code == 403
+
+
+def test_other_users_are_denied(client, world):
+    stranger = world["stranger"]
+    for path in (f"sessions/{world['session']}", f"sessions/{world['session']}/turns/000001",
+                 f"missions/{world['private']}", f"enrollments/{world['enrollment']}"):
+        assert rest(client, "GET", path, stranger).status_code == 403, path
+    assert rest(client, "GET", f"sessions/{world['session']}/turns", stranger).status_code == 403
+
+
+def test_unauthenticated_reads_are_denied(client, world):
+    for path in (f"sessions/{world['session']}", f"enrollments/{world['enrollment']}"):
+        assert rest(client, "GET", path).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["sessions/{session}", "sessions/{session}/turns/000099", "missions/{mission}",
+                                  "enrollments/{enrollment}", "missions/brand-new", "anything/else"])
+def test_every_client_write_is_denied(client, world, path):
+    path = path.format(**world)
+    body = {"fields": {"user_id": {"stringValue": world["owner_uid"]},
+                       "creator_id": {"stringValue": world["owner_uid"]}}}
+    assert rest(client, "PATCH", path, world["owner"], json=body).status_code == 403
+    assert rest(client, "DELETE", path, world["owner"]).status_code == 403
