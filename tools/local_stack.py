@@ -111,7 +111,8 @@ class LocalStack:
         self.ports = ports
         self.name = name
         self.dev_tokens = dev_tokens
-        self.extra_env = dict(extra_env or {})
+        self.extra_env = {"ALLOW_ORIGINS": f"http://localhost:{ports.hosting},http://127.0.0.1:{ports.hosting}",
+                          **(extra_env or {})}
         self.run_dir = run_dir or ROOT / ".run" / name
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.emulators: ManagedProcess | None = None
@@ -215,20 +216,26 @@ class LocalStack:
         raise StackError(f"the Firebase emulators were not ready in {timeout:.0f}s:\n{self.emulators.log_tail()}")
 
     def start_gateway(self, timeout: float = 30.0) -> ManagedProcess:
+        """The gateway behind the front door."""
+        self.gateway = self.spawn_gateway(self.ports.gateway, timeout=timeout)
+        return self.gateway
+
+    def spawn_gateway(self, port: int, *, timeout: float = 30.0, name: str = "gateway") -> ManagedProcess:
+        """A gateway process on ``port`` (the caller stops extra ones)."""
         env = dict(os.environ)
         env.update(self.service_env())
-        env.update({"PORT": str(self.ports.gateway), "HOST": "127.0.0.1", "DEV_AUTH_TOKENS": self.dev_tokens,
+        env.update({"PORT": str(port), "HOST": "127.0.0.1", "DEV_AUTH_TOKENS": self.dev_tokens,
                     "PYTHONPATH": str(ROOT / "functions"), "PYTHONUNBUFFERED": "1", **self.extra_env})
-        log_path = self.run_dir / "gateway.log"
-        self.gateway = ManagedProcess("gateway", [sys.executable, "-m", "ws_gateway"], env, log_path)
+        proc = ManagedProcess(name, [sys.executable, "-m", "ws_gateway"], env, self.run_dir / f"{name}.log")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if _http_ok(f"{self.gateway_url}/health"):
-                return self.gateway
-            if not self.gateway.alive():
-                raise StackError(f"the gateway exited:\n{self.gateway.log_tail()}")
+            if _http_ok(f"http://127.0.0.1:{port}/health"):
+                return proc
+            if not proc.alive():
+                raise StackError(f"the gateway exited:\n{proc.log_tail()}")
             time.sleep(0.1)
-        raise StackError(f"the gateway was not ready in {timeout:.0f}s:\n{self.gateway.log_tail()}")
+        proc.stop()
+        raise StackError(f"the gateway was not ready in {timeout:.0f}s:\n{proc.log_tail()}")
 
     def stop_gateway(self, sig: int = signal.SIGTERM) -> None:
         if self.gateway is not None:
@@ -283,6 +290,7 @@ def main() -> int:
             raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     print("Starting Mission Commander (Firebase emulators, gateway, front door)... this takes ~20 s", flush=True)
     try:
         stack.start()
