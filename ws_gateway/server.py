@@ -66,7 +66,7 @@ class Gateway:
         token = (query.get("token") or [""])[0].strip()
         fields: dict[str, Any] = {"connection_id": conn_id, "session_id": session_id or None}
         try:
-            user_id = await self._authenticate(session_id, token)
+            user_id, session = await self._authenticate(session_id, token)
         except MissionCommanderError as exc:
             log.info("connection refused", extra={"fields": {**fields, "code": exc.code.value}})
             await ws.close(CLOSE_CODE.get(exc.code, POLICY_VIOLATION), exc.message)
@@ -80,6 +80,7 @@ class Gateway:
         log.info("connected", extra={"fields": fields})
         try:
             await ws.send(protocol.encode(protocol.connected()))
+            await self._reply_in_progress(session_id, session, sub)
             async for frame in ws:
                 reply = await self._on_frame(frame, session_id, user_id, fields)
                 if reply is not None:
@@ -93,7 +94,7 @@ class Gateway:
             self._relay.unsubscribe(sub)
             log.info("disconnected", extra={"fields": {**fields, "close_code": ws.close_code}})
 
-    async def _authenticate(self, session_id: str, token: str) -> str:
+    async def _authenticate(self, session_id: str, token: str) -> tuple[str, dict[str, Any]]:
         if not token:
             raise AuthError(ErrorCode.MISSING_TOKEN)
         if not session_id:
@@ -101,7 +102,16 @@ class Gateway:
         user_id = await asyncio.to_thread(self._verifier.verify, token)
         session = await self._gate.get_session(session_id)
         schema.check_session_access(session, user_id, schema.utc_now())
-        return user_id
+        return user_id, session or {}
+
+    async def _reply_in_progress(self, session_id: str, session: dict[str, Any], sub: Subscription) -> None:
+        """A client that (re)connects while a reply streams gets the text so far."""
+        pending = session.get("pending_turn")
+        if not pending:
+            return
+        for turn in await self._gate.turns_after(session_id, int(pending)):
+            if turn.get("role") == schema.TurnRole.AGENT.value:
+                sub.queue.put_nowait(turn)
 
     async def _on_frame(self, frame: str | bytes, session_id: str, user_id: str,
                         fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -121,15 +131,22 @@ class Gateway:
         return None
 
     async def _forward(self, ws: ServerConnection, sub: Subscription, fields: dict[str, Any]) -> None:
-        """Send this session's finished agent turns, once each and in order."""
-        delivered = 0
+        """Send this session's agent turns in order: each final message once,
+        and, while a reply streams, its text so far whenever it grows."""
+        final_seq = 0
+        delta_seq, delta_len = 0, 0
         while True:
             turn = await sub.queue.get()
             seq = int(turn.get("seq") or 0)
             message = schema.client_message_for_turn(turn)
-            if message is None or seq <= delivered:
+            if message is None or seq <= final_seq:
                 continue
-            delivered = seq
+            if message["type"] == "agent_message_delta":
+                if seq == delta_seq and len(message["content"]) <= delta_len:
+                    continue
+                delta_seq, delta_len = seq, len(message["content"])
+            else:
+                final_seq = seq
             await ws.send(protocol.encode(message))
             if message["type"] == "mission_created":
                 log.info("mission delivered", extra={"fields": fields})

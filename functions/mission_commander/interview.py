@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import answers
-from .agent import AgentTurn, ChatEntry
+from .agent import AgentTurn, ChatEntry, TextSink
 from .catalogue import find_subject
 from .mission_plan import build_offline_plan, weekly_hours_phrase
 from .profile import LearnerProfile, Level, Stage
 
-__all__ = ["OfflineInterviewer", "summary_text"]
+__all__ = ["OfflineInterviewer", "question_for", "summary_text"]
 
 _LEVEL_WORDS = {
     Level.BEGINNER: "starting out",
@@ -35,6 +35,13 @@ def summary_text(profile: LearnerProfile) -> str:
         f"• Time: {weekly_hours_phrase(profile.weekly_hours or 0)}\n"
         "Is that correct? Reply \"yes\" and I'll create your mission, or tell me what to change."
     )
+
+
+def question_for(stage: Stage, profile: LearnerProfile, retry: bool = False) -> str:
+    """The offline interviewer's question for ``stage`` (also a safe fallback line)."""
+    if stage in (Stage.CONFIRM, Stage.DONE):
+        return summary_text(profile)
+    return _question(stage, profile, retry)
 
 
 def _question(stage: Stage, profile: LearnerProfile, retry: bool) -> str:
@@ -83,8 +90,21 @@ class OfflineInterviewer:
     max_retries = 2
     """Unusable answers to the same question before a sensible default is taken."""
 
-    def respond(self, profile: LearnerProfile, history: Sequence[ChatEntry], message: str) -> AgentTurn:
-        text = message.strip()
+    def describe(self) -> dict[str, str]:
+        return {"agent": self.name}
+
+    def respond(self, profile: LearnerProfile, history: Sequence[ChatEntry], message: str,
+                on_text: TextSink | None = None) -> AgentTurn:
+        turn = self._respond(profile, message.strip())
+        return AgentTurn(reply=turn.reply, profile=turn.profile, plan=turn.plan, meta={"agent": self.name})
+
+    def understand(self, profile: LearnerProfile, message: str) -> tuple[LearnerProfile, bool]:
+        """What this message tells us (profile, and whether it confirms the
+        summary) by the offline parsers: the fallback when a model's reading fails."""
+        turn = self._respond(profile, message.strip())
+        return turn.profile, turn.plan is not None
+
+    def _respond(self, profile: LearnerProfile, text: str) -> AgentTurn:
         stage = profile.stage
         if stage is Stage.DONE:
             return AgentTurn(reply="Your mission is already created. Start a new session to plan another.",

@@ -22,6 +22,7 @@ __all__ = [
     "ClientMessage",
     "parse_client_frame",
     "agent_message",
+    "agent_message_delta",
     "connected",
     "encode",
     "error",
@@ -98,6 +99,13 @@ def connected(message: str = CONNECTED_MESSAGE) -> dict[str, Any]:
 
 def agent_message(content: str) -> dict[str, Any]:
     return {"type": "agent_message", "content": content}
+
+
+def agent_message_delta(text_so_far: str) -> dict[str, Any]:
+    """A reply still being written. ``content`` is the whole text so far (not
+    just the new part): show it in place of the previous delta. The final
+    ``agent_message`` follows with the complete text, which may differ."""
+    return {"type": "agent_message_delta", "content": text_so_far}
 
 
 def mission_created(mission: dict[str, Any], enrollment: dict[str, Any],

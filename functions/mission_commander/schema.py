@@ -223,12 +223,16 @@ def enrollment_document(mission_id: str, user_id: str, now: datetime) -> dict[st
 
 
 def client_message_for_turn(turn: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The protocol message a finished agent turn becomes (``None`` for turns
-    a client is not sent: user turns, replies still in progress)."""
+    """The protocol message an agent turn becomes: the final message when it
+    is complete, a delta with the text so far while it streams (``None`` for
+    user turns and replies with no text yet)."""
     from . import protocol
 
-    if turn.get("role") != TurnRole.AGENT.value or turn.get("status") != TurnStatus.COMPLETE.value:
+    if turn.get("role") != TurnRole.AGENT.value:
         return None
+    if turn.get("status") != TurnStatus.COMPLETE.value:
+        text = turn.get("content") or ""
+        return protocol.agent_message_delta(text) if text else None
     kind = turn.get("kind")
     if kind == TurnKind.MISSION_CREATED.value:
         return protocol.mission_created(_in_order(turn.get("mission") or {}, MISSION_FIELDS),

@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def select_agent(settings: Settings) -> InterviewAgent:
+    """Gemini when configured (API key or Vertex AI), else the offline interviewer."""
+    if settings.agent_kind == "gemini":
+        from .gemini_agent import GeminiInterviewer
+
+        return GeminiInterviewer.from_settings(settings)
     return OfflineInterviewer()
 
 
@@ -37,7 +42,7 @@ def _settings() -> Settings:
 @functools.cache
 def _agent() -> InterviewAgent:
     agent = select_agent(_settings())
-    log.info("agent selected", extra={"fields": {"agent": agent.name}})
+    log.info("agent selected", extra={"fields": agent.describe()})
     return agent
 
 
@@ -50,7 +55,7 @@ def session_api() -> SessionApi:
         settings,
         verify_token=verifier.verify,
         create_session=lambda uid: store.create_session(uid, utc_now(), settings.session_ttl_seconds),
-        describe_agent=lambda: _agent().name,
+        describe_agent=lambda: _agent().describe(),
     )
 
 
@@ -58,7 +63,8 @@ def session_api() -> SessionApi:
 def turn_handler() -> TurnHandler:
     settings = _settings()
     return TurnHandler(SessionStore(firestore_client(settings)), _agent(),
-                       lease_seconds=max(settings.agent_timeout_seconds, 60))
+                       lease_seconds=max(settings.agent_timeout_seconds, 60),
+                       stream_interval_seconds=settings.stream_write_interval_ms / 1000)
 
 
 def internal_error_response() -> HttpResponse:

@@ -42,7 +42,8 @@ def _error(code: ErrorCode, message: str | None = None, headers: dict[str, str] 
 
 class SessionApi:
     def __init__(self, settings: Settings, verify_token: Callable[[str], str],
-                 create_session: Callable[[str], str], describe_agent: Callable[[], str] = lambda: "offline") -> None:
+                 create_session: Callable[[str], str],
+                 describe_agent: Callable[[], Mapping[str, str]] = lambda: {"agent": "offline"}) -> None:
         self._settings = settings
         self._verify = verify_token
         self._create = create_session
@@ -68,7 +69,7 @@ class SessionApi:
         if path in HEALTH_PATHS:
             if method not in ("GET", "HEAD"):
                 return _error(ErrorCode.METHOD_NOT_ALLOWED, headers={"Allow": "GET, HEAD"})
-            return HttpResponse(200, {"status": "ok", "agent": self._describe_agent()})
+            return HttpResponse(200, {"status": "ok", **self._describe_agent()})
         if path != SESSIONS_PATH:
             return _error(ErrorCode.NOT_FOUND)
         if method == "OPTIONS":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
@@ -53,6 +53,27 @@ class Settings:
     port: int = 8080
     host: str = "0.0.0.0"
     log_level: str = "INFO"
+    gemini_api_key: str | None = field(default=None, repr=False)
+    """Gemini Developer API key (GEMINI_API_KEY or GOOGLE_API_KEY)."""
+    use_vertex: bool = False
+    """GOOGLE_GENAI_USE_VERTEXAI: Gemini through Vertex AI (project + location, ADC)."""
+    location: str = "us-central1"
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+    """GOOGLE_GEMINI_BASE_URL: another endpoint speaking the Gemini API (a proxy, or a local stub)."""
+    agent_turn_budget_seconds: int = 60
+    """The most one learner turn may spend in Gemini calls, retries included."""
+    gemini_request_timeout_seconds: int = 30
+    gemini_retry_attempts: int = 3
+    history_max_tokens: int = 8000
+    """How much of the conversation (estimated tokens) the model sees."""
+    stream_write_interval_ms: int = 250
+    """Minimum time between writes of a streaming reply's text so far (at most 4 per second)."""
+
+    @property
+    def agent_kind(self) -> str:
+        """"gemini" when Gemini is configured (API key or Vertex AI), else "offline"."""
+        return "gemini" if (self.gemini_api_key or self.use_vertex) else "offline"
 
     @property
     def uses_emulators(self) -> bool:
@@ -94,6 +115,16 @@ class Settings:
             port=_int(env, "PORT", 8080),
             host=env.get("HOST", "0.0.0.0").strip() or "0.0.0.0",
             log_level=(env.get("LOG_LEVEL", "INFO").strip() or "INFO").upper(),
+            gemini_api_key=(env.get("GEMINI_API_KEY") or env.get("GOOGLE_API_KEY") or "").strip() or None,
+            use_vertex=env.get("GOOGLE_GENAI_USE_VERTEXAI", "").strip().lower() in ("1", "true", "yes"),
+            location=env.get("GOOGLE_CLOUD_LOCATION", "").strip() or "us-central1",
+            gemini_model=env.get("GEMINI_MODEL", "").strip() or "gemini-2.5-flash",
+            gemini_base_url=env.get("GOOGLE_GEMINI_BASE_URL", "").strip() or None,
+            agent_turn_budget_seconds=_int(env, "AGENT_TURN_BUDGET_SECONDS", 60),
+            gemini_request_timeout_seconds=_int(env, "GEMINI_REQUEST_TIMEOUT_SECONDS", 30),
+            gemini_retry_attempts=_int(env, "GEMINI_RETRY_ATTEMPTS", 3),
+            history_max_tokens=_int(env, "HISTORY_MAX_TOKENS", 8000, minimum=200),
+            stream_write_interval_ms=_int(env, "STREAM_WRITE_INTERVAL_MS", 250, minimum=50),
         )
 
     def dev_user(self, token: str) -> str | None:

@@ -109,6 +109,10 @@ class SessionStore:
             out.append(ChatEntry(role=t["role"], text=t.get("content") or ""))
         return out
 
+    def write_partial(self, claim: Claim, text: str, now: datetime) -> None:
+        """The reply's text so far, while it streams (also renews the claim's lease)."""
+        self._turn(claim.session_id, schema.reply_seq(claim.user_seq)).update({"content": text, "updated_at": now})
+
     def complete_reply(self, claim: Claim, now: datetime, *, kind: TurnKind, content: str,
                        profile: LearnerProfile | None = None, draft: MissionDraft | None = None,
                        extra: dict[str, Any] | None = None) -> dict[str, Any] | None:

@@ -13,23 +13,44 @@ import time
 from typing import Any, Callable
 
 from .agent import InterviewAgent
-from .errors import DEFAULT_MESSAGE, ErrorCode
+from .errors import DEFAULT_MESSAGE, AgentError, ErrorCode
 from .profile import LearnerProfile
 from .protocol import MISSION_CREATED_MESSAGE
 from .schema import TurnKind, TurnRole, utc_now
-from .store import SessionStore
+from .store import Claim, SessionStore
 
 __all__ = ["TurnHandler"]
 
 log = logging.getLogger(__name__)
 
 
+class _PartialWriter:
+    """Writes a streaming reply's text so far, at most once per ``interval`` seconds."""
+
+    def __init__(self, store: SessionStore, claim: Claim, interval: float, clock: Callable[[], Any]) -> None:
+        self._store, self._claim, self._interval, self._clock = store, claim, interval, clock
+        self._last = 0.0
+        self.writes = 0
+
+    def __call__(self, text_so_far: str) -> None:
+        now = time.monotonic()
+        if now - self._last < self._interval:
+            return
+        self._last = now
+        self.writes += 1
+        try:
+            self._store.write_partial(self._claim, text_so_far, self._clock())
+        except Exception:  # noqa: BLE001 - a lost progress write must not lose the reply
+            log.warning("partial reply write failed", exc_info=True)
+
+
 class TurnHandler:
     def __init__(self, store: SessionStore, agent: InterviewAgent, *, lease_seconds: int = 300,
-                 clock: Callable[[], Any] = utc_now) -> None:
+                 stream_interval_seconds: float = 0.25, clock: Callable[[], Any] = utc_now) -> None:
         self._store = store
         self._agent = agent
         self._lease = lease_seconds
+        self._stream_interval = stream_interval_seconds
         self._clock = clock
 
     def handle(self, session_id: str, turn: dict[str, Any] | None) -> str:
@@ -42,18 +63,20 @@ class TurnHandler:
             log.info("duplicate or stale turn event ignored", extra={"fields": fields})
             return "duplicate"
         started = time.monotonic()
+        writer = _PartialWriter(self._store, claim, self._stream_interval, self._clock)
         try:
             history = self._store.history(session_id, int(turn["seq"]))
             profile = LearnerProfile.from_dict(claim.profile)
-            result = self._agent.respond(profile, history, str(turn.get("content") or ""))
-        except Exception:  # noqa: BLE001 - any agent failure becomes an error turn
-            log.exception("agent failed", extra={"fields": fields})
-            self._store.complete_reply(claim, self._clock(), kind=TurnKind.ERROR,
-                                       content=DEFAULT_MESSAGE[ErrorCode.AGENT_ERROR],
-                                       extra={"error_code": ErrorCode.AGENT_ERROR.value})
+            result = self._agent.respond(profile, history, str(turn.get("content") or ""), on_text=writer)
+        except Exception as exc:  # noqa: BLE001 - any agent failure becomes an error turn
+            message = exc.message if isinstance(exc, AgentError) else DEFAULT_MESSAGE[ErrorCode.AGENT_ERROR]
+            log.warning("agent failed", exc_info=not isinstance(exc, AgentError), extra={"fields": fields})
+            self._store.complete_reply(claim, self._clock(), kind=TurnKind.ERROR, content=message,
+                                       extra={"error_code": ErrorCode.AGENT_ERROR.value,
+                                              "latency_ms": round((time.monotonic() - started) * 1000, 1)})
             return "error"
         latency_ms = round((time.monotonic() - started) * 1000, 1)
-        extra = {"latency_ms": latency_ms}
+        extra = {**dict(result.meta), "latency_ms": latency_ms, "partial_writes": writer.writes}
         if result.plan is not None:
             written = self._store.complete_reply(claim, self._clock(), kind=TurnKind.MISSION_CREATED,
                                                  content=MISSION_CREATED_MESSAGE, profile=result.profile,
