@@ -29,7 +29,16 @@ fi
 # --- Node -----------------------------------------------------------------
 if [ ! -x node_modules/.bin/firebase ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing Node tooling (firebase-tools, wscat)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # --ignore-scripts: nothing here needs an install script (re2, an optional
+  # firebase-tools dependency, would otherwise compile from source for minutes).
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+
+# --- The web app bundle (Firebase JS SDK + our modules, no CDN) -------------
+bundle=web/public/assets/app.js
+if [ ! -f "$bundle" ] || [ -n "$(find web/src package-lock.json -newer "$bundle" -print -quit)" ]; then
+  say "building the web app"
+  npm run --silent build:web
 fi
 
 # --- Java >= 21 (firebase-tools refuses older) -----------------------------
@@ -68,5 +77,10 @@ fi
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   say "installing nginx"
   if [ "$(id -u)" = 0 ]; then { apt-get install -y -q nginx-light >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null; }; }; else sudo apt-get install -y -q nginx-light >/dev/null; fi
+fi
+# --- Chromium for the browser tests (Playwright drives Debian's build) -------
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing chromium (browser tests)"
+  if [ "$(id -u)" = 0 ]; then { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }; else sudo apt-get install -y -q chromium >/dev/null; fi
 fi
 say "ready"

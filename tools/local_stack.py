@@ -107,7 +107,9 @@ class ManagedProcess:
 
 class LocalStack:
     def __init__(self, ports: Ports = Ports(), *, name: str = "dev", dev_tokens: str = DEFAULT_DEV_TOKENS,
-                 extra_env: dict[str, str] | None = None, run_dir: Path | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, run_dir: Path | None = None,
+                 web_overrides: dict | None = None) -> None:
+        self.web_overrides = dict(web_overrides or {})
         self.ports = ports
         self.name = name
         self.dev_tokens = dev_tokens
@@ -135,6 +137,16 @@ class LocalStack:
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.gateway}"
+
+    def web_config(self) -> dict:
+        """The web app's /config.json for this stack: same-origin API, the emulators."""
+        return {
+            "apiUrl": "", "wsUrl": "",
+            "firebase": {"apiKey": "demo-key", "projectId": PROJECT_ID, "authDomain": "localhost"},
+            "emulators": {"auth": f"http://127.0.0.1:{self.ports.auth}",
+                          "firestore": {"host": "127.0.0.1", "port": self.ports.firestore}},
+            **self.web_overrides,
+        }
 
     def service_env(self) -> dict[str, str]:
         """What a process needs to talk to this stack's emulators."""
@@ -250,7 +262,8 @@ class LocalStack:
         conf = self.run_dir / "nginx.conf"
         conf.write_text(template.safe_substitute(
             FRONT_PORT=self.ports.front, FUNCTIONS_PORT=self.ports.functions, GATEWAY_PORT=self.ports.gateway,
-            PROJECT_ID=PROJECT_ID, RUN_DIR=str(self.run_dir)))
+            HOSTING_PORT=self.ports.hosting, PROJECT_ID=PROJECT_ID, RUN_DIR=str(self.run_dir)))
+        (self.run_dir / "web-config.json").write_text(json.dumps(self.web_config(), indent=2))
         self.front_door = ManagedProcess("front-door", [nginx, "-p", str(self.run_dir), "-c", str(conf),
                                                         "-e", str(self.run_dir / "nginx-error.log")],
                                          dict(os.environ), self.run_dir / "front-door.log")
@@ -300,7 +313,7 @@ Mission Commander is running. Connect to:
   Front door (the API):   {stack.front_url}
     POST {stack.front_url}/api/v1/sessions      (Authorization: Bearer test-token)
     {stack.ws_url}?session_id=...&token=test-token
-  Web app (hosting):      {stack.hosting_url}
+  Web app:                {stack.front_url}/   (served by the hosting emulator, {stack.hosting_url})
   Emulators:              auth 127.0.0.1:{p.auth}  firestore 127.0.0.1:{p.firestore}  functions 127.0.0.1:{p.functions}
   Gateway (direct):       {stack.gateway_url}/health
   Logs:                   {stack.run_dir}

@@ -104,7 +104,7 @@ def build_offline_plan(profile: LearnerProfile) -> MissionDraft:
     goal = learning_goal(subject, profile.motivation)
     topics = entry.topics if level is Level.BEGINNER else entry.topics[1:]
     short = f"Learn {subject} in {len(checkpoints)} bite-size checkpoints, at {level.value.lower()} level"
-    why = f" {goal}." if profile.motivation else ""
+    why = f" Your goal: {goal[:1].lower()}{goal[1:]}." if profile.motivation else ""
     description = (
         f"This mission guides you through {subject}, starting from {_start_point(level)}.{why} "
         f"It has {len(checkpoints)} bite-size checkpoints of roughly {per_checkpoint:g} hours each, "

@@ -20,7 +20,8 @@ ALLOWED_ORIGIN = "http://localhost:5000"
 def stack():
     local = LocalStack(TEST_PORTS, name="test", dev_tokens="test-token=user123,other-token=user456",
                        extra_env={"ALLOW_ORIGINS": ALLOWED_ORIGIN, "MAX_CONTENT_CHARS": "2000",
-                                  "LOG_LEVEL": "INFO", **_passthrough()})
+                                  "LOG_LEVEL": "INFO", **_passthrough()},
+                       web_overrides={"reconnect": {"baseDelayMs": 250, "maxRetries": 3}})
     local.start()
     try:
         yield local
