@@ -113,8 +113,8 @@ class LocalStack:
         self.ports = ports
         self.name = name
         self.dev_tokens = dev_tokens
-        self.extra_env = {"ALLOW_ORIGINS": f"http://localhost:{ports.hosting},http://127.0.0.1:{ports.hosting}",
-                          **(extra_env or {})}
+        origins = [f"http://{host}:{port}" for port in (ports.front, ports.hosting) for host in ("localhost", "127.0.0.1")]
+        self.extra_env = {"ALLOW_ORIGINS": ",".join(origins), **(extra_env or {})}
         self.run_dir = run_dir or ROOT / ".run" / name
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.emulators: ManagedProcess | None = None

@@ -3,6 +3,8 @@ storing a learner message, by the shared schema's rules."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore
@@ -11,11 +13,14 @@ from mission_commander import schema
 
 __all__ = ["SessionGate"]
 
+log = logging.getLogger(__name__)
+
 
 class SessionGate:
-    def __init__(self, client: firestore.AsyncClient, agent_timeout_seconds: int) -> None:
+    def __init__(self, client: firestore.AsyncClient, agent_timeout_seconds: int, idle_seconds: int) -> None:
         self._db = client
         self._agent_timeout = agent_timeout_seconds
+        self._idle = idle_seconds
 
     def _session(self, session_id: str) -> firestore.AsyncDocumentReference:
         return self._db.collection(schema.SESSIONS).document(session_id)
@@ -34,12 +39,26 @@ class SessionGate:
         async def run(tx: firestore.AsyncTransaction) -> schema.UserTurnPlan:
             snap = await session_ref.get(transaction=tx)
             plan = schema.plan_user_turn(session_id, snap.to_dict() if snap.exists else None, user_id,
-                                         content, schema.utc_now(), self._agent_timeout)
+                                         content, schema.utc_now(), self._agent_timeout, self._idle)
             tx.create(session_ref.collection(schema.TURNS).document(plan.turn_id), plan.turn)
             tx.update(session_ref, plan.session_update)
             return plan
 
         return await run(transaction)
+
+    async def claim_connection(self, session_id: str, connection_id: str) -> datetime:
+        """Record this connection as the session's live one (older ones get replaced)."""
+        now = schema.utc_now()
+        await self._session(session_id).update({"connection_id": connection_id, "connection_at": now})
+        return now
+
+    async def mark_delivered(self, session_id: str, seq: int) -> None:
+        """Remember the last final message sent, so a client that reconnects
+        without ``last_seq`` still gets whatever it missed."""
+        try:
+            await self._session(session_id).update({"delivered_seq": seq})
+        except Exception:  # noqa: BLE001 - best effort: last_seq resumption does not need it
+            log.warning("could not record delivery", exc_info=True, extra={"fields": {"session_id": session_id}})
 
     async def turns_after(self, session_id: str, after_seq: int) -> list[dict[str, Any]]:
         """Turns with a sequence above ``after_seq``, in order (for catching up)."""

@@ -45,11 +45,13 @@ class TokenVerifier:
         if dev_uid is not None:
             return dev_uid
         try:
-            claims = firebase_auth.verify_id_token(token, app=self._app, check_revoked=False)
+            claims = firebase_auth.verify_id_token(token, app=self._app, check_revoked=self._settings.check_revoked)
         except firebase_auth.ExpiredIdTokenError:
             raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: it has expired, refresh it") from None
-        except firebase_auth.RevokedIdTokenError:
+        except (firebase_auth.RevokedIdTokenError, firebase_auth.UserDisabledError):
             raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: it has been revoked") from None
+        except firebase_auth.UserNotFoundError:
+            raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: no such user") from None
         except (firebase_auth.InvalidIdTokenError, ValueError) as exc:
             log.info("token rejected", extra={"fields": {"reason": type(exc).__name__}})
             raise AuthError(ErrorCode.INVALID_TOKEN) from None

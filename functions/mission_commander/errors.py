@@ -11,7 +11,8 @@ Tree::
     ├── AuthError            (token missing, malformed, expired, revoked)
     ├── SessionError         (not found, not yours, inactive, busy)
     ├── ProtocolError        (a client frame we cannot accept)
-    └── AgentError           (the agent could not produce a reply)
+    ├── AgentError           (the agent could not produce a reply)
+    └── RateLimitError       (too many requests; carries retry_after_seconds)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "HTTP_STATUS",
     "MissionCommanderError",
     "ProtocolError",
+    "RateLimitError",
     "SessionError",
 ]
 
@@ -45,6 +47,8 @@ class ErrorCode(str, enum.Enum):
     CONTENT_TOO_LONG = "content_too_long"
     BINARY_FRAME = "binary_frame"
     AGENT_ERROR = "agent_error"
+    RATE_LIMITED = "rate_limited"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     INTERNAL = "internal"
@@ -70,6 +74,8 @@ DEFAULT_MESSAGE: dict[ErrorCode, str] = {
     ErrorCode.AGENT_ERROR: (
         "Agent error: your message could not be answered. Please try sending it again."
     ),
+    ErrorCode.RATE_LIMITED: "Too many requests: slow down and try again shortly",
+    ErrorCode.ORIGIN_NOT_ALLOWED: "Origin not allowed",
     ErrorCode.NOT_FOUND: "Not found",
     ErrorCode.METHOD_NOT_ALLOWED: "Method not allowed",
     ErrorCode.INTERNAL: "Internal error",
@@ -90,13 +96,21 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONTENT_TOO_LONG: 413,
     ErrorCode.BINARY_FRAME: 400,
     ErrorCode.AGENT_ERROR: 502,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.ORIGIN_NOT_ALLOWED: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.INTERNAL: 500,
 }
 
+NORMAL_CLOSURE = 1000
 POLICY_VIOLATION = 1008
+MESSAGE_TOO_BIG = 1009
 INTERNAL_ERROR = 1011
+SERVICE_RESTART = 1012
+"""Sent to every live socket when a gateway shuts down: reconnect (elsewhere) and resume."""
+REPLACED = 4000
+"""Sent to a connection when the same session connects again (the newer one wins)."""
 
 # Errors that end a WebSocket connection (everything else is an ``error`` message).
 CLOSE_CODE: dict[ErrorCode, int] = {
@@ -132,3 +146,11 @@ class ProtocolError(MissionCommanderError):
 
 class AgentError(MissionCommanderError):
     pass
+
+
+class RateLimitError(MissionCommanderError):
+    """Too many requests; ``retry_after_seconds`` says when to try again."""
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+        super().__init__(ErrorCode.RATE_LIMITED, message)
+        self.retry_after_seconds = retry_after_seconds

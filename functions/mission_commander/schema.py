@@ -26,7 +26,7 @@ from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 
 __all__ = [
-    "ENROLLMENTS", "MISSIONS", "SESSIONS", "TURNS",
+    "ENROLLMENTS", "MISSIONS", "RATE_LIMITS", "SESSIONS", "TURNS",
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
     "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
@@ -36,6 +36,7 @@ SESSIONS = "sessions"
 TURNS = "turns"
 MISSIONS = "missions"
 ENROLLMENTS = "enrollments"
+RATE_LIMITS = "rate_limits"
 
 
 class SessionStatus(str, enum.Enum):
@@ -107,8 +108,10 @@ def _as_utc(value: Any) -> datetime | None:
     return None
 
 
-def check_session_access(session: Mapping[str, Any] | None, user_id: str, now: datetime) -> None:
-    """Raise :class:`SessionError` unless ``user_id`` may chat in this session now."""
+def check_session_access(session: Mapping[str, Any] | None, user_id: str, now: datetime,
+                         idle_seconds: int | None = None) -> None:
+    """Raise :class:`SessionError` unless ``user_id`` may chat in this session now:
+    it exists, is theirs, is active, and is within its absolute and idle limits."""
     if session is None or session.get("user_id") != user_id:
         # Another user's session is reported as missing: no existence leak.
         raise SessionError(ErrorCode.SESSION_NOT_FOUND)
@@ -117,6 +120,19 @@ def check_session_access(session: Mapping[str, Any] | None, user_id: str, now: d
     expires = _as_utc(session.get("expires_at"))
     if expires is not None and expires <= now:
         raise SessionError(ErrorCode.SESSION_INACTIVE, "Inactive session: it has expired")
+    last_activity = _as_utc(session.get("updated_at"))
+    if idle_seconds and last_activity is not None and now - last_activity >= timedelta(seconds=idle_seconds):
+        raise SessionError(ErrorCode.SESSION_INACTIVE, "Inactive session: it was idle too long")
+
+
+def has_undelivered_ending(session: Mapping[str, Any] | None, user_id: str, last_seq: int | None) -> bool:
+    """A completed session whose owner has not yet received its final turns
+    (by ``last_seq``): it may reconnect once more to collect them."""
+    if not session or session.get("user_id") != user_id or last_seq is None:
+        return False
+    if session.get("status") != SessionStatus.COMPLETED.value:
+        return False
+    return last_seq < int(session.get("next_seq") or 1) - 1
 
 
 @dataclass(frozen=True)
@@ -128,9 +144,9 @@ class UserTurnPlan:
 
 
 def plan_user_turn(session_id: str, session: Mapping[str, Any] | None, user_id: str, content: str,
-                   now: datetime, agent_timeout_seconds: int) -> UserTurnPlan:
+                   now: datetime, agent_timeout_seconds: int, idle_seconds: int | None = None) -> UserTurnPlan:
     """What to write (inside one transaction) to store a learner's message."""
-    check_session_access(session, user_id, now)
+    check_session_access(session, user_id, now, idle_seconds)
     session = session or {}
     pending = session.get("pending_turn")
     since = _as_utc(session.get("pending_since"))
@@ -225,19 +241,23 @@ def enrollment_document(mission_id: str, user_id: str, now: datetime) -> dict[st
 def client_message_for_turn(turn: Mapping[str, Any]) -> dict[str, Any] | None:
     """The protocol message an agent turn becomes: the final message when it
     is complete, a delta with the text so far while it streams (``None`` for
-    user turns and replies with no text yet)."""
+    user turns and replies with no text yet). Each carries the turn's ``seq``,
+    which a client may send back as ``last_seq`` to resume after a reconnect."""
     from . import protocol
 
     if turn.get("role") != TurnRole.AGENT.value:
         return None
+    seq = {"seq": turn["seq"]} if isinstance(turn.get("seq"), int) else {}
     if turn.get("status") != TurnStatus.COMPLETE.value:
         text = turn.get("content") or ""
-        return protocol.agent_message_delta(text) if text else None
+        return {**protocol.agent_message_delta(text), **seq} if text else None
     kind = turn.get("kind")
     if kind == TurnKind.MISSION_CREATED.value:
-        return protocol.mission_created(_in_order(turn.get("mission") or {}, MISSION_FIELDS),
-                                        _in_order(turn.get("enrollment") or {}, ENROLLMENT_FIELDS),
-                                        message=turn.get("content") or protocol.MISSION_CREATED_MESSAGE)
-    if kind == TurnKind.ERROR.value:
-        return protocol.error(turn.get("content") or "Agent error", turn.get("error_code") or "agent_error")
-    return protocol.agent_message(turn.get("content") or "")
+        message = protocol.mission_created(_in_order(turn.get("mission") or {}, MISSION_FIELDS),
+                                           _in_order(turn.get("enrollment") or {}, ENROLLMENT_FIELDS),
+                                           message=turn.get("content") or protocol.MISSION_CREATED_MESSAGE)
+    elif kind == TurnKind.ERROR.value:
+        message = protocol.error(turn.get("content") or "Agent error", turn.get("error_code") or "agent_error")
+    else:
+        message = protocol.agent_message(turn.get("content") or "")
+    return {**message, **seq}

@@ -54,7 +54,8 @@ def session_api() -> SessionApi:
     return SessionApi(
         settings,
         verify_token=verifier.verify,
-        create_session=lambda uid: store.create_session(uid, utc_now(), settings.session_ttl_seconds),
+        create_session=lambda uid: store.create_session(uid, utc_now(), settings.session_ttl_seconds,
+                                                        settings.session_creations_per_hour),
         describe_agent=lambda: _agent().describe(),
     )
 

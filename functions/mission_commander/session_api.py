@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from .auth import bearer_token
-from .errors import DEFAULT_MESSAGE, HTTP_STATUS, ErrorCode, MissionCommanderError
+from .errors import DEFAULT_MESSAGE, HTTP_STATUS, ErrorCode, MissionCommanderError, RateLimitError
 from .settings import Settings
 
 __all__ = ["HttpResponse", "SessionApi"]
@@ -82,6 +82,8 @@ class SessionApi:
         try:
             user_id = self._verify(bearer_token(headers.get("Authorization")))
             session_id = self._create(user_id)
+        except RateLimitError as exc:
+            return _error(exc.code, exc.message, headers={"Retry-After": str(exc.retry_after_seconds)})
         except MissionCommanderError as exc:
             return _error(exc.code, exc.message)
         except Exception:  # noqa: BLE001 - the edge: details to logs, a generic error to the client

@@ -69,6 +69,22 @@ class Settings:
     """How much of the conversation (estimated tokens) the model sees."""
     stream_write_interval_ms: int = 250
     """Minimum time between writes of a streaming reply's text so far (at most 4 per second)."""
+    session_idle_seconds: int = 1800
+    """A session with no activity for this long is inactive (the absolute limit is session_ttl_seconds)."""
+    session_creations_per_hour: int = 30
+    frames_per_second: float = 5.0
+    """Per-connection sustained frame rate (a token bucket)..."""
+    frame_burst: int = 20
+    """...and the burst it allows."""
+    ping_interval_seconds: int = 20
+    """The gateway pings every client this often and drops it after as long again without a pong."""
+    shutdown_grace_seconds: int = 8
+    """On SIGTERM: time to close live sockets (1012) and finish in-flight writes (Cloud Run gives 10 s)."""
+    relay_check_seconds: int = 15
+    relay_resubscribe_seconds: int = 600
+    """The relay renews its Firestore listener this often (long-lived listeners can go silent)."""
+    check_revoked: bool = True
+    """Refuse ID tokens whose user's sessions were revoked (one Auth lookup per check)."""
 
     @property
     def agent_kind(self) -> str:
@@ -125,6 +141,15 @@ class Settings:
             gemini_retry_attempts=_int(env, "GEMINI_RETRY_ATTEMPTS", 3),
             history_max_tokens=_int(env, "HISTORY_MAX_TOKENS", 8000, minimum=200),
             stream_write_interval_ms=_int(env, "STREAM_WRITE_INTERVAL_MS", 250, minimum=50),
+            session_idle_seconds=_int(env, "SESSION_IDLE_SECONDS", 1800),
+            session_creations_per_hour=_int(env, "SESSION_CREATIONS_PER_HOUR", 30),
+            frames_per_second=float(_int(env, "RATE_FRAMES_PER_SECOND", 5)),
+            frame_burst=_int(env, "RATE_FRAME_BURST", 20),
+            ping_interval_seconds=_int(env, "PING_INTERVAL_SECONDS", 20),
+            shutdown_grace_seconds=_int(env, "SHUTDOWN_GRACE_SECONDS", 8),
+            relay_check_seconds=_int(env, "RELAY_CHECK_SECONDS", 15),
+            relay_resubscribe_seconds=_int(env, "RELAY_RESUBSCRIBE_SECONDS", 600),
+            check_revoked=env.get("CHECK_REVOKED_TOKENS", "true").strip().lower() not in ("0", "false", "no"),
         )
 
     def dev_user(self, token: str) -> str | None:

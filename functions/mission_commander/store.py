@@ -14,6 +14,8 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from . import schema
 from .agent import ChatEntry
+from .errors import RateLimitError
+from .rate_limits import session_creation_window
 from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
@@ -43,10 +45,30 @@ class SessionStore:
     def _turn(self, session_id: str, seq: int) -> firestore.DocumentReference:
         return self._session(session_id).collection(schema.TURNS).document(schema.turn_id(seq))
 
-    def create_session(self, user_id: str, now: datetime, ttl_seconds: int) -> str:
+    def create_session(self, user_id: str, now: datetime, ttl_seconds: int,
+                       creations_per_hour: int | None = None) -> str:
+        """A new session for ``user_id``; at most ``creations_per_hour`` per user
+        (RateLimitError beyond, with the seconds until the window reopens)."""
         ref = self._db.collection(schema.SESSIONS).document(secrets.token_hex(12))
-        ref.create(schema.new_session(user_id, now, ttl_seconds))
-        return ref.id
+        if creations_per_hour is None:
+            ref.create(schema.new_session(user_id, now, ttl_seconds))
+            return ref.id
+        counter = self._db.collection(schema.RATE_LIMITS).document(f"sessions_{user_id}")
+        transaction = self._db.transaction()
+
+        @firestore.transactional
+        def run(tx: firestore.Transaction) -> str:
+            snap = counter.get(transaction=tx)
+            decision = session_creation_window(snap.to_dict() if snap.exists else None, now,
+                                               creations_per_hour, 3600)
+            if not decision.allowed:
+                raise RateLimitError(decision.retry_after_seconds,
+                                     f"Too many sessions created: try again in {decision.retry_after_seconds} s")
+            tx.set(counter, {**decision.document, "user_id": user_id})
+            tx.create(ref, schema.new_session(user_id, now, ttl_seconds))
+            return ref.id
+
+        return run(transaction)
 
     def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
                       agent_timeout_seconds: int) -> schema.UserTurnPlan:

@@ -72,11 +72,11 @@ def test_full_interview_with_streamed_replies_to_a_gemini_mission(gemini, fake):
     session_id = gemini.create_session()
     with gemini.connect(session_id) as ws:
         gemini.recv(ws)
-        for text, _, chunks in SCRIPT:
+        for i, (text, _, chunks) in enumerate(SCRIPT):
             ws.send(json.dumps({"type": "user_message", "content": text}))
             messages = collect_reply(gemini, ws)
             final = messages[-1]
-            assert final == {"type": "agent_message", "content": "".join(chunks).strip()}
+            assert final == {"type": "agent_message", "content": "".join(chunks).strip(), "seq": 2 * i + 2}
             deltas = [m["content"] for m in messages[:-1]]
             assert deltas, "the reply should stream"
             assert all(m["type"] == "agent_message_delta" for m in messages[:-1])
@@ -116,7 +116,7 @@ def test_persistent_gemini_failure_is_an_error_and_the_conversation_survives(gem
         fake.push("reply", Stream(["Why Rust?"]))
         ws.send(json.dumps({"type": "user_message", "content": "I want to learn Rust"}))
         messages = collect_reply(gemini, ws)
-        assert messages[-1] == {"type": "agent_message", "content": "Why Rust?"}
+        assert messages[-1] == {"type": "agent_message", "content": "Why Rust?", "seq": 4}
     assert gemini.session_doc(session_id)["profile"]["subject"] == "Rust"
 
 
@@ -135,4 +135,4 @@ def test_reconnecting_mid_reply_gets_the_text_so_far(gemini, fake):
         assert gemini.recv(ws)["type"] == "connected"
         messages = collect_reply(gemini, ws)
     assert messages[0]["type"] == "agent_message_delta" and len(messages[0]["content"]) >= len(first["content"])
-    assert messages[-1] == {"type": "agent_message", "content": "".join(chunks)}
+    assert messages[-1] == {"type": "agent_message", "content": "".join(chunks), "seq": 2}

@@ -63,14 +63,14 @@ def test_mission_and_enrollment_documents_have_the_guides_fields_and_types():
 
 def test_client_message_for_turns():
     reply = schema.reply_document("s1", "u", 1, NOW, content="Hi", status=schema.TurnStatus.COMPLETE)
-    assert schema.client_message_for_turn(reply) == {"type": "agent_message", "content": "Hi"}
+    assert schema.client_message_for_turn(reply) == {"type": "agent_message", "content": "Hi", "seq": 2}
     assert schema.client_message_for_turn({**reply, "status": "pending"}) == \
-        {"type": "agent_message_delta", "content": "Hi"}
+        {"type": "agent_message_delta", "content": "Hi", "seq": 2}
     assert schema.client_message_for_turn({**reply, "status": "pending", "content": ""}) is None
     assert schema.client_message_for_turn({**reply, "role": "user"}) is None
     error = {**reply, "kind": "error", "content": "Agent error: try again", "error_code": "agent_error"}
     assert schema.client_message_for_turn(error) == {"type": "error", "message": "Agent error: try again",
-                                                     "code": "agent_error"}
+                                                     "code": "agent_error", "seq": 2}
     created = {**reply, "kind": "mission_created", "content": "Mission created successfully!",
                "mission": {"title": "T", "id": "m"}, "enrollment": {"user_id": "u", "id": "e"}}
     message = schema.client_message_for_turn(created)

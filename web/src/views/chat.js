@@ -14,7 +14,7 @@ const STATUS_TEXT = {
 export function renderChat(root, { config, auth, db, navigate }) {
   const user = auth.currentUser;
   const getToken = (force) => user.getIdToken(force);
-  const state = { messages: [], waiting: false, lastSent: null, socket: null, sessionId: null };
+  const state = { messages: [], waiting: false, lastSent: null, socket: null, sessionId: null, version: 0 };
 
   const status = h('p', { class: 'status', role: 'status', id: 'status', 'data-state': 'connecting' }, 'Connecting…');
   const log = h('div', { class: 'messages', id: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' });
@@ -60,10 +60,12 @@ export function renderChat(root, { config, auth, db, navigate }) {
 
   function add(from, text) {
     state.messages.push({ from, text });
+    state.version += 1;
     render();
   }
 
   function setWaiting(waiting, streamed = '') {
+    state.version += 1;
     state.waiting = waiting;
     typing.hidden = !waiting;
     typing.textContent = streamed || 'Coach is typing…';
@@ -126,8 +128,10 @@ export function renderChat(root, { config, auth, db, navigate }) {
   // After a (re)connect, Firestore holds the truth: replies that arrived while
   // the socket was down are read back with the client SDK (through the rules).
   async function syncFromFirestore() {
+    const seen = state.version;
     try {
       const turns = await readTurns(db, state.sessionId);
+      if (state.version !== seen) return; // the live socket moved on meanwhile: it is newer
       const done = turns.filter((t) => t.status === 'complete' && t.kind !== 'error');
       if (done.length >= state.messages.filter((m) => m.from !== 'system').length) {
         state.messages = done.map((t) => ({ from: t.role === 'user' ? 'user' : 'agent', text: t.content }));
