@@ -3,7 +3,7 @@
 #   make test   install everything, run the whole test suite
 PY := .venv/bin/python
 
-.PHONY: setup dev test unit chat
+.PHONY: setup dev test unit chat bench bench-smoke
 
 setup:
 	@bash scripts/setup.sh
@@ -19,3 +19,11 @@ unit: setup
 
 chat:
 	@$(PY) -m tools.chat
+
+# Benchmarks (docs/performance.md): the full run takes several minutes; the smoke run seconds.
+bench: setup
+	@$(PY) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+	@PYTHONPATH=functions $(PY) -m bench full --out bench/results/full.json --plot docs/performance.png
+
+bench-smoke: setup
+	@PYTHONPATH=functions $(PY) -m bench smoke

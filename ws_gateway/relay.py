@@ -147,7 +147,7 @@ class TurnRelay:
             if change.type.name in ("ADDED", "MODIFIED"):
                 data = change.document.to_dict()
                 if data:
-                    out.append({**data, "_id": change.document.id})
+                    out.append({**data, "_id": change.document.id, "_committed": change.document.update_time})
         return out
 
     def _on_turns(self, _docs: Any, changes: Any, _read_time: Any) -> None:

@@ -22,6 +22,7 @@ from mission_commander.auth import TokenVerifier
 from mission_commander.errors import (CLOSE_CODE, NORMAL_CLOSURE, POLICY_VIOLATION, REPLACED, SERVICE_RESTART,
                                       AuthError, ErrorCode, MissionCommanderError, ProtocolError, SessionError)
 from mission_commander.firebase_app import async_firestore_client, firestore_client
+from mission_commander.latency_stats import LatencyWindow
 from mission_commander.rate_limits import TokenBucket
 from mission_commander.settings import Settings
 
@@ -34,6 +35,7 @@ log = logging.getLogger("ws_gateway")
 
 WS_PATH = "/api/v1/mission-commander/ws"
 HEALTH_PATHS = ("/health", "/healthz")
+METRICS_PATH = "/metrics"
 
 
 def _json_response(status: http.HTTPStatus, body: dict[str, Any]) -> Response:
@@ -57,6 +59,8 @@ class Gateway:
         self._live: dict[str, ServerConnection] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.draining = False
+        self.relay_overhead = LatencyWindow()
+        """Milliseconds from a reply's commit in Firestore to its frame being sent."""
 
     # -- HTTP (before the upgrade) ------------------------------------------------
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -65,6 +69,12 @@ class Gateway:
             status = http.HTTPStatus.SERVICE_UNAVAILABLE if self.draining else http.HTTPStatus.OK
             return _json_response(status, {"status": "draining" if self.draining else "ok",
                                            "connections": len(self._live), "relay_healthy": self._relay.healthy()})
+        if path == METRICS_PATH:
+            if "reset=1" in (urlsplit(request.path).query or ""):
+                self.relay_overhead.clear()
+            return _json_response(http.HTTPStatus.OK, {
+                "connections": len(self._live), "relay_overhead_ms": self.relay_overhead.summary(),
+                "relay_events": self._relay.events_seen, "relay_renewals": self._relay.renewals})
         if path != WS_PATH:
             return _json_response(http.HTTPStatus.NOT_FOUND, {"error": {"code": "not_found", "message": "Not found"}})
         if self.draining:
@@ -182,6 +192,9 @@ class Gateway:
             else:
                 sub.delivered_seq = seq
             await ws.send(protocol.encode(message))
+            committed = turn.get("_committed")
+            if committed is not None and message["type"] != "agent_message_delta":
+                self.relay_overhead.add((schema.utc_now() - committed).total_seconds() * 1000)
             if message["type"] != "agent_message_delta":
                 self._background(self._gate.mark_delivered(sub.session_id, seq))
             if message["type"] == "mission_created":

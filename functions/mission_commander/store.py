@@ -3,6 +3,7 @@ come from :mod:`.schema`; this module only reads and writes them."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
 
 __all__ = ["Claim", "SessionStore"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class SessionStore:
         user_seq = int(user_turn["seq"])
         reply_ref = self._turn(session_id, schema.reply_seq(user_seq))
         token = secrets.token_hex(8)
-        transaction = self._db.transaction()
+        transaction = self._db.transaction(max_attempts=10)
 
         @firestore.transactional
         def run(tx: firestore.Transaction) -> Claim | None:
@@ -114,7 +117,14 @@ class SessionStore:
             return Claim(session_id=session_id, user_id=user_turn["user_id"], user_seq=user_seq, token=token,
                          profile=dict(session.get("profile") or {}))
 
-        return run(transaction)
+        try:
+            return run(transaction)
+        except (ValueError, gexc.Aborted):
+            # Still contended after every retry: another delivery of this event
+            # holds the reply's lock and is answering it.
+            log.warning("reply claim contended; leaving it to the other delivery",
+                        extra={"fields": {"session_id": session_id, "seq": user_seq}})
+            return None
 
     def history(self, session_id: str, before_seq: int) -> list[ChatEntry]:
         """The conversation before ``before_seq``, oldest first, without failed exchanges."""

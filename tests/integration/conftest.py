@@ -77,5 +77,5 @@ def fault_log():
 
     log = FaultLog()
     yield log
-    if len(log.rows) >= 20:  # a full run of the fault tests, not a single test picked by hand
+    if len(log.rows) >= 15:  # a full run of the fault tests, not a single test picked by hand
         log.write(ROOT / "docs" / "fault-tolerance.md")

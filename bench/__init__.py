@@ -1,0 +1,1 @@
+"""Mission Commander benchmarks: `python -m bench full` (make bench) or `python -m bench smoke`."""

@@ -1,0 +1,140 @@
+"""Run the benchmarks: `python -m bench full` (what `make bench` runs) or `python -m bench smoke`.
+
+Both start their own local stack (Firebase emulators, gateway, nginx) on ports
+shifted by 30000, with the offline agent, and write JSON (and, for the full
+run, a PNG plot). Load goes to 127.0.0.1 only and every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+
+from tools.local_stack import PROJECT_ID, ROOT, LocalStack, Ports
+
+from . import harness
+
+PROFILES = {
+    "full": {"bare_samples": 40, "concurrency": [1, 10, 100], "live_sessions": 5000, "live_step": 500},
+    "smoke": {"bare_samples": 3, "concurrency": [1, 3], "live_sessions": 40, "live_step": 20},
+}
+
+
+def admin_client(stack: LocalStack) -> firestore.Client:
+    with mock.patch.dict(os.environ, {"FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{stack.ports.firestore}"}):
+        return firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
+
+
+def run(stack: LocalStack, profile: dict[str, Any], log=print, *, token: str = "bench-token",
+        user_id: str = "bench-user") -> dict[str, Any]:
+    """Every scenario against ``stack``; returns the report."""
+    db = admin_client(stack)
+    report: dict[str, Any] = {"environment": harness.environment(), "profile": profile}
+    log("warming up (first trigger run is slow)...")
+    asyncio.run(harness.conversations(stack, 1, token=token))
+    log(f"bare trigger round trip x{profile['bare_samples']}...")
+    report["bare_trigger"] = harness.bare_trigger(db, profile["bare_samples"], user_id)
+    report["conversations"] = []
+    for n in profile["concurrency"]:
+        log(f"{n} concurrent conversations to mission_created...")
+        harness.relay_overhead(stack, reset=True)
+        result = asyncio.run(harness.conversations(stack, n, token=token))
+        result["relay_overhead_ms"] = harness.relay_overhead(stack)
+        report["conversations"].append(result)
+    log(f"ramping live sessions to {profile['live_sessions']} on one gateway process...")
+    report["live_sessions"] = asyncio.run(harness.live_sessions(
+        stack, db, profile["live_sessions"], token=token, user_id=user_id, step=profile["live_step"]))
+    single = report["conversations"][0]["turn_latency_ms"]["p50"]
+    bare = report["bare_trigger"]["round_trip_ms"]["p50"]
+    report["e2e_over_bare_p50"] = round(single / bare, 3) if single and bare else None
+    all_overhead = [c["relay_overhead_ms"]["p99"] for c in report["conversations"] if c["relay_overhead_ms"]["p99"]]
+    report["targets"] = {
+        "live_sessions_5000": report["live_sessions"]["connected"] >= 5000,
+        "kib_per_connection_le_40": report["live_sessions"]["kib_per_connection"] <= 40,
+        "replies_at_top": report["live_sessions"]["replies_at_top"]["answered"]
+        == report["live_sessions"]["replies_at_top"]["probed"],
+        "relay_overhead_p99_le_10ms": bool(all_overhead) and max(all_overhead) <= 10,
+        "e2e_p50_le_1_2x_bare": report["e2e_over_bare_p50"] is not None and report["e2e_over_bare_p50"] <= 1.2,
+    }
+    return report
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    rows = report["conversations"]
+    labels = [str(r["concurrency"]) for r in rows]
+    xs = range(len(rows))
+    for offset, key in ((-0.25, "p50"), (0, "p95"), (0.25, "p99")):
+        left.bar([x + offset for x in xs], [r["turn_latency_ms"][key] or 0 for r in rows], width=0.25, label=key)
+    bare = report["bare_trigger"]["round_trip_ms"]["p50"]
+    if bare:
+        left.axhline(bare, color="black", linestyle="--", label=f"bare trigger p50 ({bare:.0f} ms)")
+    left.set_xticks(list(xs), labels)
+    left.set_xlabel("concurrent conversations")
+    left.set_ylabel("turn latency (ms)")
+    left.set_title("End-to-end turn latency (user_message → agent_message)")
+    left.legend()
+    ramp = report["live_sessions"]["ramp"]
+    right.plot([r["connected"] for r in ramp], [r["gateway_rss_kib"] / 1024 for r in ramp], marker="o")
+    right.set_xlabel("live sessions on one gateway process")
+    right.set_ylabel("gateway RSS (MiB)")
+    per = report["live_sessions"]["kib_per_connection"]
+    right.set_title(f"Gateway memory ({per} KiB per connection)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("profile", choices=sorted(PROFILES), help="full (minutes) or smoke (seconds)")
+    parser.add_argument("--out", type=Path, help="JSON report (default bench/results/<profile>.json)")
+    parser.add_argument("--plot", type=Path, help="PNG plot (default bench/results/<profile>.png)")
+    parser.add_argument("--live-sessions", type=int, help="override the live-session ramp target")
+    args = parser.parse_args(argv)
+    profile = dict(PROFILES[args.profile])
+    if args.live_sessions:
+        profile["live_sessions"] = args.live_sessions
+    harness.raise_fd_limit()
+    out = args.out or ROOT / "bench" / "results" / f"{args.profile}.json"
+    stack = LocalStack(Ports().shifted(30000), name="bench", dev_tokens="bench-token=bench-user",
+                       extra_env={"SESSION_CREATIONS_PER_HOUR": "1000000", "LOG_LEVEL": "WARNING",
+                                  "RATE_FRAME_BURST": "100"})
+    started = time.time()
+    print("starting the bench stack...", flush=True)
+    stack.start()
+    try:
+        report = run(stack, profile, log=lambda m: print(m, flush=True))
+    finally:
+        stack.stop()
+    report["wall_seconds"] = round(time.time() - started, 1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: report[k] for k in ("e2e_over_bare_p50", "targets")}, indent=2))
+    print(f"report: {out}")
+    try:
+        png = args.plot or out.with_suffix(".png")
+        plot(report, png)
+        print(f"plot: {png}")
+    except ImportError:
+        print("matplotlib is not installed: no plot (pip install -r bench/requirements.txt)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

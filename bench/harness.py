@@ -1,0 +1,239 @@
+"""The benchmark scenarios, against a running local stack (loopback only,
+bounded in count and time).
+
+* conversations: N concurrent learners each run the guide's conversation to
+  mission_created through the front door; every turn's latency (user_message
+  sent -> agent_message received) is recorded.
+* bare trigger: write a user turn straight to Firestore and wait for the
+  trigger's reply (listener on the reply document): the baseline.
+* relay overhead: read from the gateway's /metrics (commit -> frame sent).
+* live sessions: ramp up authenticated, pinging WebSocket sessions on ONE
+  gateway process; RSS per connection; replies still delivered at the top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import resource
+import secrets
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+import websockets
+from google.cloud import firestore
+
+from mission_commander import schema
+from mission_commander.latency_stats import summarize
+from mission_commander.store import SessionStore
+from tools.local_stack import LocalStack
+
+GUIDE = ["I want to learn Python for data analysis", "I want to analyze business data",
+         "No, I'm a complete beginner", "About 5 hours per week", "Yes, that's correct"]
+
+
+def raise_fd_limit(wanted: int = 65536) -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def create_sessions_direct(db: firestore.Client, user_id: str, count: int) -> list[str]:
+    """Session documents written in batches (the ramp measures connections, not the HTTP endpoint)."""
+    ids, now = [], schema.utc_now()
+    for start in range(0, count, 400):
+        batch = db.batch()
+        for _ in range(min(400, count - start)):
+            ref = db.collection(schema.SESSIONS).document(secrets.token_hex(12))
+            batch.create(ref, schema.new_session(user_id, now, 3600))
+            ids.append(ref.id)
+        batch.commit()
+    return ids
+
+
+@dataclass
+class ConversationResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    completed: int = 0
+
+
+async def _create_session(stack: LocalStack, token: str) -> str:
+    def post() -> str:
+        req = urllib.request.Request(f"{stack.front_url}/api/v1/sessions", method="POST",
+                                     headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())["session_id"]
+    return await asyncio.to_thread(post)
+
+
+async def _one_conversation(stack: LocalStack, token: str, result: ConversationResult, timeout: float) -> None:
+    try:
+        session_id = await _create_session(stack, token)
+        async with websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}",
+                                      open_timeout=30, max_queue=64) as ws:
+            await asyncio.wait_for(ws.recv(), timeout)
+            for text in GUIDE:
+                sent = time.perf_counter()
+                await ws.send(json.dumps({"type": "user_message", "content": text}))
+                while True:
+                    data = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+                    if data["type"] in ("agent_message", "mission_created", "error"):
+                        break
+                if data["type"] == "error":
+                    result.errors += 1
+                    return
+                result.latencies_ms.append((time.perf_counter() - sent) * 1000)
+            result.completed += 1
+    except Exception:  # noqa: BLE001 - counted, the run goes on
+        result.errors += 1
+
+
+async def conversations(stack: LocalStack, concurrency: int, *, token: str = "bench-token",
+                        timeout: float = 60.0) -> dict[str, Any]:
+    result = ConversationResult()
+    started = time.perf_counter()
+    await asyncio.gather(*(_one_conversation(stack, token, result, timeout) for _ in range(concurrency)))
+    return {"concurrency": concurrency, "turn_latency_ms": summarize(result.latencies_ms),
+            "conversations_completed": result.completed, "errors": result.errors,
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def bare_trigger(db: firestore.Client, samples: int, user_id: str = "bench-user") -> dict[str, Any]:
+    """Write a user turn, wait for the trigger's reply via a document listener."""
+    store = SessionStore(db)
+    latencies = []
+    for i in range(samples):
+        session_id = store.create_session(user_id, schema.utc_now(), 3600)
+        done = threading.Event()
+        ref = (db.collection(schema.SESSIONS).document(session_id).collection(schema.TURNS)
+               .document(schema.turn_id(2)))
+
+        def on_snapshot(docs, _changes, _read_time, done=done):
+            if docs and docs[0].exists and (docs[0].to_dict() or {}).get("status") == "complete":
+                done.set()
+
+        watch = ref.on_snapshot(on_snapshot)
+        try:
+            time.sleep(0.05)  # the listener is established before the write
+            started = time.perf_counter()
+            store.add_user_turn(session_id, user_id, GUIDE[0], schema.utc_now(), 120)
+            if done.wait(30):
+                latencies.append((time.perf_counter() - started) * 1000)
+        finally:
+            watch.unsubscribe()
+    return {"samples": samples, "round_trip_ms": summarize(latencies), "errors": samples - len(latencies)}
+
+
+async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *, token: str = "bench-token",
+                        user_id: str = "bench-user", ping_every: float = 20.0, step: int = 500,
+                        probe: int = 20) -> dict[str, Any]:
+    """Ramp to ``target`` connected sessions on the one gateway; measure RSS; probe replies."""
+    gateway_pid = stack.gateway.proc.pid
+    base_rss = rss_kib(gateway_pid)
+    session_ids = await asyncio.to_thread(create_sessions_direct, db, user_id, target)
+    sockets: list[Any] = []
+    ramp: list[dict[str, Any]] = []
+    failures = 0
+    stop = asyncio.Event()
+
+    async def pinger(ws):
+        while not stop.is_set():
+            await asyncio.sleep(ping_every * (0.5 + random.random()))
+            try:
+                await ws.send('{"type":"ping"}')
+            except Exception:  # noqa: BLE001
+                return
+
+    pingers = []
+    sem = asyncio.Semaphore(100)
+
+    async def open_one(session_id):
+        nonlocal failures
+        async with sem:
+            try:
+                ws = await websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}",
+                                              open_timeout=60, ping_interval=None, max_queue=4)
+                first = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                if first.get("type") != "connected":
+                    failures += 1
+                    await ws.close()
+                    return
+                sockets.append((session_id, ws))
+                pingers.append(asyncio.create_task(pinger(ws)))
+            except Exception:  # noqa: BLE001
+                failures += 1
+
+    started = time.perf_counter()
+    try:
+        for start in range(0, target, step):
+            await asyncio.gather(*(open_one(s) for s in session_ids[start:start + step]))
+            await asyncio.sleep(1)
+            rss = rss_kib(gateway_pid)
+            ramp.append({"connected": len(sockets), "gateway_rss_kib": rss,
+                         "kib_per_connection": round((rss - base_rss) / max(1, len(sockets)), 1),
+                         "seconds": round(time.perf_counter() - started, 1)})
+        await asyncio.sleep(3)
+        health = _get_json(f"{stack.gateway_url}/health")
+        # At the top of the ramp: do replies still arrive?
+        sample = random.Random(5).sample(sockets, min(probe, len(sockets)))
+        probe_ok, probe_latency = 0, []
+
+        async def probe_one(ws):
+            nonlocal probe_ok
+            sent = time.perf_counter()
+            await ws.send(json.dumps({"type": "user_message", "content": GUIDE[0]}))
+            while True:
+                data = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                if data["type"] == "agent_message":
+                    probe_ok += 1
+                    probe_latency.append((time.perf_counter() - sent) * 1000)
+                    return
+                if data["type"] == "error":
+                    return
+
+        await asyncio.gather(*(probe_one(ws) for _, ws in sample), return_exceptions=True)
+        top_rss = rss_kib(gateway_pid)
+        return {
+            "target": target, "connected": len(sockets), "connect_failures": failures,
+            "gateway_reported_connections": health.get("connections"),
+            "gateway_rss_kib_before": base_rss, "gateway_rss_kib_top": top_rss,
+            "kib_per_connection": round((top_rss - base_rss) / max(1, len(sockets)), 1),
+            "replies_at_top": {"probed": len(sample), "answered": probe_ok,
+                               "latency_ms": summarize(probe_latency)},
+            "ramp": ramp, "seconds": round(time.perf_counter() - started, 1),
+        }
+    finally:
+        stop.set()
+        for task in pingers:
+            task.cancel()
+        await asyncio.gather(*(ws.close() for _, ws in sockets), return_exceptions=True)
+
+
+def relay_overhead(stack: LocalStack, *, reset: bool = False) -> dict[str, Any]:
+    return _get_json(f"{stack.gateway_url}/metrics{'?reset=1' if reset else ''}")["relay_overhead_ms"]
+
+
+def environment() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "python": os.sys.version.split()[0], "fd_limit": raise_fd_limit(),
+            "machine": os.uname().machine}

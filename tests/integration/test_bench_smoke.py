@@ -1,0 +1,22 @@
+"""The benchmark harness, in its smoke size, so it cannot rot. No timing is
+asserted here: the numbers live in docs/performance.md (make bench)."""
+
+from __future__ import annotations
+
+from bench.__main__ import PROFILES, run
+
+
+def test_bench_smoke_produces_a_complete_report(stack):
+    report = run(stack, PROFILES["smoke"], log=lambda _m: None, token="test-token", user_id="user123")
+    assert report["bare_trigger"]["errors"] == 0
+    assert report["bare_trigger"]["round_trip_ms"]["count"] == PROFILES["smoke"]["bare_samples"]
+    for row, n in zip(report["conversations"], PROFILES["smoke"]["concurrency"]):
+        assert row["errors"] == 0 and row["conversations_completed"] == n
+        assert row["turn_latency_ms"]["count"] == 5 * n
+        assert row["relay_overhead_ms"]["count"] >= 5 * n
+    live = report["live_sessions"]
+    assert live["connected"] == PROFILES["smoke"]["live_sessions"] and live["connect_failures"] == 0
+    assert live["replies_at_top"]["answered"] == live["replies_at_top"]["probed"] > 0
+    assert report["e2e_over_bare_p50"] is not None and set(report["targets"]) == {
+        "live_sessions_5000", "kib_per_connection_le_40", "replies_at_top", "relay_overhead_p99_le_10ms",
+        "e2e_p50_le_1_2x_bare"}
