@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or ROOT / "bench" / "results" / f"{args.profile}.json"
     stack = LocalStack(Ports().shifted(30000), name="bench", dev_tokens="bench-token=bench-user",
                        extra_env={"SESSION_CREATIONS_PER_HOUR": "1000000", "LOG_LEVEL": "WARNING",
-                                  "RATE_FRAME_BURST": "100"})
+                                  "RATE_FRAME_BURST": "100", "PING_INTERVAL_SECONDS": "60"})
     started = time.time()
     print("starting the bench stack...", flush=True)
     stack.start()

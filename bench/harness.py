@@ -76,6 +76,11 @@ class ConversationResult:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
     completed: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def fail(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
 async def _create_session(stack: LocalStack, token: str) -> str:
@@ -89,7 +94,11 @@ async def _create_session(stack: LocalStack, token: str) -> str:
 
 async def _one_conversation(stack: LocalStack, token: str, result: ConversationResult, timeout: float) -> None:
     try:
-        session_id = await _create_session(stack, token)
+        try:
+            session_id = await _create_session(stack, token)
+        except Exception as exc:  # noqa: BLE001
+            result.fail(f"create_session: {type(exc).__name__}")
+            return
         async with websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}",
                                       open_timeout=30, max_queue=64) as ws:
             await asyncio.wait_for(ws.recv(), timeout)
@@ -101,21 +110,22 @@ async def _one_conversation(stack: LocalStack, token: str, result: ConversationR
                     if data["type"] in ("agent_message", "mission_created", "error"):
                         break
                 if data["type"] == "error":
-                    result.errors += 1
+                    result.fail(f"error message: {data.get('code')}")
                     return
                 result.latencies_ms.append((time.perf_counter() - sent) * 1000)
             result.completed += 1
-    except Exception:  # noqa: BLE001 - counted, the run goes on
-        result.errors += 1
+    except Exception as exc:  # noqa: BLE001 - counted, the run goes on
+        result.fail(type(exc).__name__)
 
 
 async def conversations(stack: LocalStack, concurrency: int, *, token: str = "bench-token",
-                        timeout: float = 60.0) -> dict[str, Any]:
+                        timeout: float = 300.0) -> dict[str, Any]:
     result = ConversationResult()
     started = time.perf_counter()
     await asyncio.gather(*(_one_conversation(stack, token, result, timeout) for _ in range(concurrency)))
     return {"concurrency": concurrency, "turn_latency_ms": summarize(result.latencies_ms),
             "conversations_completed": result.completed, "errors": result.errors,
+            "error_kinds": result.error_kinds,
             "seconds": round(time.perf_counter() - started, 2)}
 
 
@@ -126,7 +136,7 @@ def bare_trigger(db: firestore.Client, samples: int, user_id: str = "bench-user"
     for i in range(samples):
         session_id = store.create_session(user_id, schema.utc_now(), 3600)
         done = threading.Event()
-        ref = (db.collection(schema.SESSIONS).document(session_id).collection(schema.TURNS)
+        ref = (db.collection(schema.SESSIONS).document(session_id).collection(schema.REPLIES)
                .document(schema.turn_id(2)))
 
         def on_snapshot(docs, _changes, _read_time, done=done):
@@ -231,7 +241,9 @@ async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *,
 
 
 def relay_overhead(stack: LocalStack, *, reset: bool = False) -> dict[str, Any]:
-    return _get_json(f"{stack.gateway_url}/metrics{'?reset=1' if reset else ''}")["relay_overhead_ms"]
+    """The gateway's relay overhead (commit -> sent) and its in-process part (callback -> sent)."""
+    metrics = _get_json(f"{stack.gateway_url}/metrics{'?reset=1' if reset else ''}")
+    return {**metrics["relay_overhead_ms"], "in_gateway": metrics["gateway_overhead_ms"]}
 
 
 def environment() -> dict[str, Any]:

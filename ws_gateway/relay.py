@@ -4,7 +4,7 @@ process holds.
 
 gRPC caps a channel at 100 concurrent streams, so a listener per connection
 would cap a process near 100 sessions. Instead this process listens to every
-agent turn created since it started (a collection-group query) and hands each
+agent reply created since it started (a collection-group query on ``replies``) and hands each
 one to the subscribers of its session. Any process can therefore serve any
 session: the reply reaches whichever process holds the connection.
 
@@ -44,9 +44,10 @@ class Subscription:
         self.delivered_seq = delivered_seq
         """The highest sequence whose final message this connection has sent."""
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.replaced = asyncio.Event()
         self.claimed_at: datetime | None = None
         """When this connection recorded itself as the session's live one."""
+        self.on_replaced: Callable[[], None] | None = None
+        """Called once when a newer connection to the same session claims it."""
 
 
 class TurnRelay:
@@ -72,10 +73,8 @@ class TurnRelay:
 
     def _listen(self) -> None:
         since = self._clock() - self._lookback
-        turns = (self._db.collection_group(schema.TURNS)
-                 .where(filter=FieldFilter("role", "==", schema.TurnRole.AGENT.value))
-                 .where(filter=FieldFilter("created_at", ">=", since)))
-        connections = self._db.collection(schema.SESSIONS).where(filter=FieldFilter("connection_at", ">=", since))
+        turns = self._db.collection_group(schema.REPLIES).where(filter=FieldFilter("created_at", ">=", since))
+        connections = self._db.collection(schema.CONNECTIONS).where(filter=FieldFilter("connection_at", ">=", since))
         self._watches = [turns.on_snapshot(self._on_turns), connections.on_snapshot(self._on_connections)]
         self._subscribed_at = time.monotonic()
         log.info("relay listening", extra={"fields": {"since": since.isoformat()}})
@@ -142,12 +141,14 @@ class TurnRelay:
     # -- events (callbacks run on the listeners' threads) -----------------------------------
     @staticmethod
     def _changed(changes: Any) -> list[dict[str, Any]]:
+        received = time.perf_counter()
         out = []
         for change in changes:
             if change.type.name in ("ADDED", "MODIFIED"):
                 data = change.document.to_dict()
                 if data:
-                    out.append({**data, "_id": change.document.id, "_committed": change.document.update_time})
+                    out.append({**data, "_id": change.document.id, "_committed": change.document.update_time,
+                                "_received": received})
         return out
 
     def _on_turns(self, _docs: Any, changes: Any, _read_time: Any) -> None:
@@ -166,12 +167,13 @@ class TurnRelay:
             for sub in self._subscribers.get(turn["session_id"], ()):
                 sub.queue.put_nowait(turn)
 
-    def _hand_over(self, sessions: list[dict[str, Any]]) -> None:
+    def _hand_over(self, claims: list[dict[str, Any]]) -> None:
         """The newest connection of a session wins: older ones here are told so."""
-        for session in sessions:
-            current, at = session.get("connection_id"), session.get("connection_at")
-            for sub in self._subscribers.get(session["_id"], ()):
+        for claim in claims:
+            current, at = claim.get("connection_id"), claim.get("connection_at")
+            for sub in list(self._subscribers.get(claim["_id"], ())):
                 # Only a claim made after ours replaces us (events can arrive late).
                 if current and sub.connection_id != current and sub.claimed_at is not None \
-                        and isinstance(at, datetime) and at > sub.claimed_at:
-                    sub.replaced.set()
+                        and isinstance(at, datetime) and at > sub.claimed_at and sub.on_replaced is not None:
+                    callback, sub.on_replaced = sub.on_replaced, None
+                    callback()

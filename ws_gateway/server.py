@@ -61,6 +61,8 @@ class Gateway:
         self.draining = False
         self.relay_overhead = LatencyWindow()
         """Milliseconds from a reply's commit in Firestore to its frame being sent."""
+        self.gateway_overhead = LatencyWindow()
+        """The part of that spent in this process: listener callback to frame sent."""
 
     # -- HTTP (before the upgrade) ------------------------------------------------
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -72,8 +74,10 @@ class Gateway:
         if path == METRICS_PATH:
             if "reset=1" in (urlsplit(request.path).query or ""):
                 self.relay_overhead.clear()
+                self.gateway_overhead.clear()
             return _json_response(http.HTTPStatus.OK, {
                 "connections": len(self._live), "relay_overhead_ms": self.relay_overhead.summary(),
+                "gateway_overhead_ms": self.gateway_overhead.summary(),
                 "relay_events": self._relay.events_seen, "relay_renewals": self._relay.renewals})
         if path != WS_PATH:
             return _json_response(http.HTTPStatus.NOT_FOUND, {"error": {"code": "not_found", "message": "Not found"}})
@@ -107,15 +111,20 @@ class Gateway:
             return
         # Resume from what the client says it has, else from what was last delivered.
         resume_from = last_seq if last_seq is not None else int(session.get("delivered_seq") or 0)
+        try:
+            await ws.send(protocol.encode(protocol.connected()))  # always the first frame
+        except Exception:  # noqa: BLE001 - gone already
+            return
         sub = self._relay.subscribe(session_id, conn_id, delivered_seq=resume_from)
+        sub.on_replaced = lambda: self._background(
+            ws.close(REPLACED, "Replaced by a newer connection to this session"))
         self._live[conn_id] = ws
         forwarder = asyncio.create_task(self._forward(ws, sub, fields))
-        watcher = asyncio.create_task(self._watch_replacement(ws, sub))
         log.info("connected", extra={"fields": {**fields, "resume": last_seq is not None}})
         bucket = TokenBucket(self.settings.frame_burst, self.settings.frames_per_second, time.monotonic)
         try:
             sub.claimed_at = await self._gate.claim_connection(session_id, conn_id)
-            await ws.send(protocol.encode(protocol.connected()))
+            # Subscribed first, then read: whatever the listener had before is caught up here.
             await self._relay.catch_up(session_id, resume_from)
             limited_at = 0.0
             async for frame in ws:
@@ -136,7 +145,6 @@ class Gateway:
                 await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
         finally:
             forwarder.cancel()
-            watcher.cancel()
             self._relay.unsubscribe(sub)
             self._live.pop(conn_id, None)
             log.info("disconnected", extra={"fields": {**fields, "close_code": ws.close_code}})
@@ -195,6 +203,7 @@ class Gateway:
             committed = turn.get("_committed")
             if committed is not None and message["type"] != "agent_message_delta":
                 self.relay_overhead.add((schema.utc_now() - committed).total_seconds() * 1000)
+                self.gateway_overhead.add((time.perf_counter() - turn["_received"]) * 1000)
             if message["type"] != "agent_message_delta":
                 self._background(self._gate.mark_delivered(sub.session_id, seq))
             if message["type"] == "mission_created":
@@ -206,10 +215,6 @@ class Gateway:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _watch_replacement(self, ws: ServerConnection, sub: Subscription) -> None:
-        await sub.replaced.wait()
-        await ws.close(REPLACED, "Replaced by a newer connection to this session")
 
     async def drain(self, grace_seconds: float) -> None:
         """Stop taking connections; ask every live one to reconnect elsewhere (1012)."""

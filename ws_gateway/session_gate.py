@@ -49,7 +49,8 @@ class SessionGate:
     async def claim_connection(self, session_id: str, connection_id: str) -> datetime:
         """Record this connection as the session's live one (older ones get replaced)."""
         now = schema.utc_now()
-        await self._session(session_id).update({"connection_id": connection_id, "connection_at": now})
+        await self._db.collection(schema.CONNECTIONS).document(session_id).set(
+            {"connection_id": connection_id, "connection_at": now})
         return now
 
     async def mark_delivered(self, session_id: str, seq: int) -> None:
@@ -61,7 +62,7 @@ class SessionGate:
             log.warning("could not record delivery", exc_info=True, extra={"fields": {"session_id": session_id}})
 
     async def turns_after(self, session_id: str, after_seq: int) -> list[dict[str, Any]]:
-        """Turns with a sequence above ``after_seq``, in order (for catching up)."""
-        query = (self._session(session_id).collection(schema.TURNS)
+        """Agent replies with a sequence above ``after_seq``, in order (for catching up)."""
+        query = (self._session(session_id).collection(schema.REPLIES)
                  .where(filter=firestore.FieldFilter("seq", ">", after_seq)).order_by("seq"))
         return [snap.to_dict() async for snap in query.stream()]

@@ -3,12 +3,16 @@
 Collections::
 
     sessions/{session_id}                 owner, status, expiry, sequence counter, profile
-    sessions/{session_id}/turns/{seq}     one chat turn; id = zero-padded per-session sequence
+    sessions/{session_id}/turns/{seq}     a learner's message (the trigger watches these only)
+    sessions/{session_id}/replies/{seq}   the agent's reply to turn seq - 1 (never triggers anything)
     missions/{mission_id}                 the guide's mission object, as sent on the wire
     enrollments/{user_id}_{mission_id}    the guide's enrollment object, as sent on the wire
 
 A user turn takes sequence ``n``; its reply is always ``n + 1`` (a
-deterministic id, which is what makes a duplicate trigger harmless). Sessions
+deterministic id, which is what makes a duplicate trigger harmless). Both
+share one per-session sequence, so the conversation is the two collections
+merged by ``seq``. Replies live apart from learner turns so that writing a
+reply (and every streaming update of it) never invokes the trigger. Sessions
 and turns hold native timestamps; missions and enrollments hold the exact
 JSON the client receives (ISO-8601 UTC strings).
 """
@@ -26,7 +30,7 @@ from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 
 __all__ = [
-    "ENROLLMENTS", "MISSIONS", "RATE_LIMITS", "SESSIONS", "TURNS",
+    "CONNECTIONS", "ENROLLMENTS", "MISSIONS", "RATE_LIMITS", "REPLIES", "SESSIONS", "TURNS",
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
     "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
@@ -34,9 +38,12 @@ __all__ = [
 
 SESSIONS = "sessions"
 TURNS = "turns"
+REPLIES = "replies"
 MISSIONS = "missions"
 ENROLLMENTS = "enrollments"
 RATE_LIMITS = "rate_limits"
+CONNECTIONS = "connections"
+"""connections/{session_id}: the session's live WebSocket connection (gateway-only bookkeeping)."""
 
 
 class SessionStatus(str, enum.Enum):

@@ -48,6 +48,9 @@ class SessionStore:
     def _turn(self, session_id: str, seq: int) -> firestore.DocumentReference:
         return self._session(session_id).collection(schema.TURNS).document(schema.turn_id(seq))
 
+    def _reply(self, session_id: str, seq: int) -> firestore.DocumentReference:
+        return self._session(session_id).collection(schema.REPLIES).document(schema.turn_id(seq))
+
     def create_session(self, user_id: str, now: datetime, ttl_seconds: int,
                        creations_per_hour: int | None = None) -> str:
         """A new session for ``user_id``; at most ``creations_per_hour`` per user
@@ -94,7 +97,7 @@ class SessionStore:
         """Reserve the reply to ``user_turn``; ``None`` when it is already
         answered or being answered (a duplicate event)."""
         user_seq = int(user_turn["seq"])
-        reply_ref = self._turn(session_id, schema.reply_seq(user_seq))
+        reply_ref = self._reply(session_id, schema.reply_seq(user_seq))
         token = secrets.token_hex(8)
         transaction = self._db.transaction(max_attempts=10)
 
@@ -128,9 +131,11 @@ class SessionStore:
 
     def history(self, session_id: str, before_seq: int) -> list[ChatEntry]:
         """The conversation before ``before_seq``, oldest first, without failed exchanges."""
-        query = (self._session(session_id).collection(schema.TURNS)
-                 .where(filter=FieldFilter("seq", "<", before_seq)).order_by("seq"))
-        turns = [snap.to_dict() for snap in query.stream()]
+        turns = sorted(
+            (snap.to_dict() for name in (schema.TURNS, schema.REPLIES)
+             for snap in self._session(session_id).collection(name)
+             .where(filter=FieldFilter("seq", "<", before_seq)).stream()),
+            key=lambda t: t["seq"])
         failed = {t["seq"] for t in turns if t.get("kind") == TurnKind.ERROR.value}
         out = []
         for t in turns:
@@ -143,14 +148,14 @@ class SessionStore:
 
     def write_partial(self, claim: Claim, text: str, now: datetime) -> None:
         """The reply's text so far, while it streams (also renews the claim's lease)."""
-        self._turn(claim.session_id, schema.reply_seq(claim.user_seq)).update({"content": text, "updated_at": now})
+        self._reply(claim.session_id, schema.reply_seq(claim.user_seq)).update({"content": text, "updated_at": now})
 
     def complete_reply(self, claim: Claim, now: datetime, *, kind: TurnKind, content: str,
                        profile: LearnerProfile | None = None, draft: MissionDraft | None = None,
                        extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """Write the final reply (and, with ``draft``, the mission, the enrollment
         and the session's completion) in one transaction. ``None`` if the claim was lost."""
-        reply_ref = self._turn(claim.session_id, schema.reply_seq(claim.user_seq))
+        reply_ref = self._reply(claim.session_id, schema.reply_seq(claim.user_seq))
         session_ref = self._session(claim.session_id)
         transaction = self._db.transaction()
 

@@ -83,8 +83,10 @@ class StackClient:
         return snap.to_dict() if snap.exists else None
 
     def turns(self, session_id: str) -> list[dict[str, Any]]:
-        query = self.db.collection("sessions").document(session_id).collection("turns").order_by("seq")
-        return [s.to_dict() for s in query.stream()]
+        """The whole conversation: learner turns and agent replies, by sequence."""
+        session = self.db.collection("sessions").document(session_id)
+        docs = [s.to_dict() for name in ("turns", "replies") for s in session.collection(name).stream()]
+        return sorted(docs, key=lambda t: t["seq"])
 
     def doc(self, collection: str, doc_id: str) -> dict[str, Any] | None:
         snap = self.db.collection(collection).document(doc_id).get()
@@ -98,7 +100,7 @@ class StackClient:
 
     def wait_for_turn(self, session_id: str, seq: int, timeout: float = 20.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
-        ref = self.db.collection("sessions").document(session_id).collection("turns").document(f"{seq:06d}")
+        ref = self.db.collection("sessions").document(session_id).collection("replies").document(f"{seq:06d}")
         while time.monotonic() < deadline:
             snap = ref.get()
             if snap.exists and (snap.to_dict() or {}).get("status") == "complete":

@@ -86,7 +86,6 @@ def test_sigterm_closes_live_sockets_1012_and_clients_resume_elsewhere(client, s
         assert client.say(ws, GUIDE_CONVERSATION[0])["seq"] == 2
         sockets.append(ws)
     old = stack.gateway
-    started = time.monotonic()
     old.send_signal(signal.SIGTERM)
     codes = []
     for ws in sockets:
@@ -94,7 +93,6 @@ def test_sigterm_closes_live_sockets_1012_and_clients_resume_elsewhere(client, s
             ws.recv(timeout=10)
         codes.append(closed.value.rcvd.code if closed.value.rcvd else None)
     old.proc.wait(timeout=10)  # Cloud Run allows 10 s after SIGTERM
-    stopped_in = time.monotonic() - started
     assert codes == [1012, 1012, 1012]
     stack.gateway = None
     old.stop()
@@ -107,7 +105,7 @@ def test_sigterm_closes_live_sockets_1012_and_clients_resume_elsewhere(client, s
         assert reply["type"] == "mission_created"
         ws.close()
     fault_log.record("gateway", "SIGTERM with 3 live conversations",
-                     f"all 3 closed with 1012; process exited within 10 s (took under {int(stopped_in) + 1} s); "
+                     "all 3 closed with 1012; the process exited within 10 s; "
                      "all 3 resumed on a new process and finished")
 
 
@@ -160,8 +158,8 @@ def test_flood_is_throttled_while_another_conversation_completes(client, fault_l
     assert len(stored) < 20  # only what the rate limit and the one-reply-at-a-time rule let through
     assert [t["seq"] for t in noisy_turns] == list(range(1, len(noisy_turns) + 1))
     fault_log.record("limits", "400 frames as fast as possible from one client while another chats",
-                     f"flooder got rate_limited errors ({len(replies)} replies in all, {len(stored)} message stored); "
-                     "the other conversation finished normally")
+                     "flooder got rate_limited errors, far fewer replies than frames, and under 20 messages "
+                     "stored, all in sequence; the other conversation finished normally")
 
 
 def test_one_live_connection_per_session_the_newer_wins(client, fault_log):

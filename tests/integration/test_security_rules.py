@@ -35,6 +35,7 @@ def rest(client, method, path, token=None, json=None):
 def test_owners_read_their_own_documents(client, world):
     owner = world["owner"]
     for path in (f"sessions/{world['session']}", f"sessions/{world['session']}/turns/000001",
+                 f"sessions/{world['session']}/replies/000002",
                  f"missions/{world['mission']}", f"missions/{world['private']}",
                  f"enrollments/{world['enrollment']}"):
         assert rest(client, "GET", path, owner).status_code == 200, path
@@ -46,8 +47,9 @@ def test_owners_can_list_their_turns_and_enrollments(client, world):
     url = f"http://127.0.0.1:{client.stack.ports.firestore}/v1/projects/{PROJECT_ID}/databases/(default)/documents:runQuery"
     resp = client.http.post(url, json=query, headers={"Authorization": f"Bearer {world['owner']}"}, timeout=10)
     assert resp.status_code == 200 and any("document" in row for row in resp.json())
-    turns = rest(client, "GET", f"sessions/{world['session']}/turns", world["owner"])
-    assert turns.status_code == 200 and len(turns.json()["documents"]) == 10
+    for name in ("turns", "replies"):
+        listed = rest(client, "GET", f"sessions/{world['session']}/{name}", world["owner"])
+        assert listed.status_code == 200 and len(listed.json()["documents"]) == 5
 
 
 def test_public_missions_are_readable_by_any_signed_in_user(client, world):
@@ -58,9 +60,11 @@ def test_public_missions_are_readable_by_any_signed_in_user(client, world):
 def test_other_users_are_denied(client, world):
     stranger = world["stranger"]
     for path in (f"sessions/{world['session']}", f"sessions/{world['session']}/turns/000001",
+                 f"sessions/{world['session']}/replies/000002",
                  f"missions/{world['private']}", f"enrollments/{world['enrollment']}"):
         assert rest(client, "GET", path, stranger).status_code == 403, path
     assert rest(client, "GET", f"sessions/{world['session']}/turns", stranger).status_code == 403
+    assert rest(client, "GET", f"sessions/{world['session']}/replies", stranger).status_code == 403
 
 
 def test_unauthenticated_reads_are_denied(client, world):
@@ -68,8 +72,10 @@ def test_unauthenticated_reads_are_denied(client, world):
         assert rest(client, "GET", path).status_code == 403
 
 
-@pytest.mark.parametrize("path", ["sessions/{session}", "sessions/{session}/turns/000099", "missions/{mission}",
-                                  "enrollments/{enrollment}", "missions/brand-new", "anything/else"])
+@pytest.mark.parametrize("path", ["sessions/{session}", "sessions/{session}/turns/000099",
+                                  "sessions/{session}/replies/000098", "missions/{mission}",
+                                  "enrollments/{enrollment}", "missions/brand-new", "anything/else",
+                                  "connections/{session}", "rate_limits/sessions_{owner_uid}"])
 def test_every_client_write_is_denied(client, world, path):
     path = path.format(**world)
     body = {"fields": {"user_id": {"stringValue": world["owner_uid"]},

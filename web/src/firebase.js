@@ -48,7 +48,9 @@ export async function readMyMissions(db, uid) {
   return rows.filter(Boolean).sort((a, b) => (b.enrollment.enrolled_at || '').localeCompare(a.enrollment.enrolled_at || ''));
 }
 
+// The conversation: learner turns and agent replies, merged by their shared sequence.
 export async function readTurns(db, sessionId) {
-  const snap = await getDocs(query(collection(db, 'sessions', sessionId, 'turns'), orderBy('seq')));
-  return snap.docs.map((d) => d.data());
+  const [turns, replies] = await Promise.all(['turns', 'replies'].map(
+    (name) => getDocs(query(collection(db, 'sessions', sessionId, name), orderBy('seq')))));
+  return [...turns.docs, ...replies.docs].map((d) => d.data()).sort((a, b) => a.seq - b.seq);
 }
