@@ -35,20 +35,21 @@ def admin_client(stack: LocalStack) -> firestore.Client:
         return firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
 
 
-def run(stack: LocalStack, profile: dict[str, Any], log=print, *, token: str = "bench-token",
-        user_id: str = "bench-user") -> dict[str, Any]:
+def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[str] | None = None,
+        token: str = "bench-token-0", user_id: str = "bench-user-0") -> dict[str, Any]:
     """Every scenario against ``stack``; returns the report."""
     db = admin_client(stack)
+    tokens = tokens or [f"bench-token-{i}" for i in range(max(profile["concurrency"]))]
     report: dict[str, Any] = {"environment": harness.environment(), "profile": profile}
     log("warming up (first trigger run is slow)...")
-    asyncio.run(harness.conversations(stack, 1, token=token))
+    asyncio.run(harness.conversations(stack, 1, tokens=tokens))
     log(f"bare trigger round trip x{profile['bare_samples']}...")
     report["bare_trigger"] = harness.bare_trigger(db, profile["bare_samples"], user_id)
     report["conversations"] = []
     for n in profile["concurrency"]:
         log(f"{n} concurrent conversations to mission_created...")
         harness.relay_overhead(stack, reset=True)
-        result = asyncio.run(harness.conversations(stack, n, token=token))
+        result = asyncio.run(harness.conversations(stack, n, tokens=tokens))
         result["relay_overhead_ms"] = harness.relay_overhead(stack)
         report["conversations"].append(result)
     log(f"ramping live sessions to {profile['live_sessions']} on one gateway process...")
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         profile["live_sessions"] = args.live_sessions
     harness.raise_fd_limit()
     out = args.out or ROOT / "bench" / "results" / f"{args.profile}.json"
-    stack = LocalStack(Ports().shifted(30000), name="bench", dev_tokens="bench-token=bench-user",
+    stack = LocalStack(Ports().shifted(30000), name="bench",
+                       dev_tokens=harness.bench_tokens(max(profile["concurrency"])),
                        extra_env={"SESSION_CREATIONS_PER_HOUR": "1000000", "LOG_LEVEL": "WARNING",
                                   "RATE_FRAME_BURST": "100", "PING_INTERVAL_SECONDS": "60"})
     started = time.time()

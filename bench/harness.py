@@ -118,11 +118,18 @@ async def _one_conversation(stack: LocalStack, token: str, result: ConversationR
         result.fail(type(exc).__name__)
 
 
-async def conversations(stack: LocalStack, concurrency: int, *, token: str = "bench-token",
+def bench_tokens(count: int) -> str:
+    """DEV_AUTH_TOKENS for ``count`` distinct learners (bench-token-i = bench-user-i)."""
+    return ",".join(f"bench-token-{i}=bench-user-{i}" for i in range(count))
+
+
+async def conversations(stack: LocalStack, concurrency: int, *, tokens: list[str],
                         timeout: float = 300.0) -> dict[str, Any]:
+    """``concurrency`` learners (one token each, round robin) run the guide's conversation."""
     result = ConversationResult()
     started = time.perf_counter()
-    await asyncio.gather(*(_one_conversation(stack, token, result, timeout) for _ in range(concurrency)))
+    await asyncio.gather(*(_one_conversation(stack, tokens[i % len(tokens)], result, timeout)
+                           for i in range(concurrency)))
     return {"concurrency": concurrency, "turn_latency_ms": summarize(result.latencies_ms),
             "conversations_completed": result.completed, "errors": result.errors,
             "error_kinds": result.error_kinds,
@@ -176,7 +183,7 @@ async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *,
                 return
 
     pingers = []
-    sem = asyncio.Semaphore(100)
+    sem = asyncio.Semaphore(50)
 
     async def open_one(session_id):
         nonlocal failures

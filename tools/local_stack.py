@@ -89,8 +89,28 @@ class ManagedProcess:
         except ProcessLookupError:
             pass
 
+    def descendants(self) -> list[int]:
+        """Every process below ours, by parent links (some, like the Firestore
+        emulator's JVM, start a session of their own and leave our group)."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        found, todo = [], [self.proc.pid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        return found
+
     def stop(self, timeout: float = 15.0, sig: int = signal.SIGTERM) -> None:
-        """Stop the whole process group: the signal, then SIGKILL for stragglers."""
+        """Stop the whole process group: the signal, then SIGKILL for stragglers,
+        including descendants that left the group."""
+        strays = self.descendants()
         self.send_signal(sig)
         try:
             self.proc.wait(timeout=timeout)
@@ -102,6 +122,11 @@ class ManagedProcess:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self._log.close()
 
 
@@ -200,6 +225,8 @@ class LocalStack:
 
     def start(self) -> "LocalStack":
         self._check_ports_free()
+        for old_log in self.run_dir.glob("*.log"):
+            old_log.unlink()  # each start begins with fresh logs
         try:
             self.start_emulators()
             self.start_gateway()

@@ -1,6 +1,5 @@
-"""TurnRelay: ONE Firestore listener per gateway process for agent turns
-(plus one for connection hand-overs), fanned out to the connections this
-process holds.
+"""TurnRelay: ONE Firestore listener per gateway process for agent replies,
+fanned out to the connections this process holds.
 
 gRPC caps a channel at 100 concurrent streams, so a listener per connection
 would cap a process near 100 sessions. Instead this process listens to every
@@ -8,10 +7,16 @@ agent reply created since it started (a collection-group query on ``replies``) a
 one to the subscribers of its session. Any process can therefore serve any
 session: the reply reaches whichever process holds the connection.
 
-Long-lived listeners can stop delivering without an error. A watchdog renews
-the listeners when they are no longer active and on a fixed period, and then
-catches every subscriber up from Firestore; subscribers drop what they
-already have (by sequence), so nothing is lost or sent twice.
+The listener's query is a time window (replies created since a moment). The
+client library rebuilds the whole result set on every change, so a window
+that only grows would cost more with every reply; the relay therefore renews
+the listener on a short period, make-before-break: the new listener (window
+starting a little before now) is up before the old one goes, so nothing falls
+between them, and subscribers drop what they already have (by sequence).
+
+Long-lived listeners can also stop delivering without an error. The watchdog
+replaces a listener that is no longer active and then catches every
+subscriber up from Firestore, so nothing is lost or sent twice.
 """
 
 from __future__ import annotations
@@ -44,16 +49,19 @@ class Subscription:
         self.delivered_seq = delivered_seq
         """The highest sequence whose final message this connection has sent."""
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.claimed_at: datetime | None = None
-        """When this connection recorded itself as the session's live one."""
         self.on_replaced: Callable[[], None] | None = None
-        """Called once when a newer connection to the same session claims it."""
+        """Called once when a newer connection to the same session takes over."""
+
+    def replace(self) -> None:
+        callback, self.on_replaced = self.on_replaced, None
+        if callback is not None:
+            callback()
 
 
 class TurnRelay:
     def __init__(self, client: firestore.Client, catch_up: CatchUp, *,
-                 clock: Callable[[], datetime] = schema.utc_now, lookback_seconds: int = 60,
-                 resubscribe_seconds: float = 600) -> None:
+                 clock: Callable[[], datetime] = schema.utc_now, lookback_seconds: int = 30,
+                 resubscribe_seconds: float = 60) -> None:
         self._db = client
         self._catch_up = catch_up
         self._clock = clock
@@ -73,11 +81,10 @@ class TurnRelay:
 
     def _listen(self) -> None:
         since = self._clock() - self._lookback
-        turns = self._db.collection_group(schema.REPLIES).where(filter=FieldFilter("created_at", ">=", since))
-        connections = self._db.collection(schema.CONNECTIONS).where(filter=FieldFilter("connection_at", ">=", since))
-        self._watches = [turns.on_snapshot(self._on_turns), connections.on_snapshot(self._on_connections)]
+        replies = self._db.collection_group(schema.REPLIES).where(filter=FieldFilter("created_at", ">=", since))
+        self._watches = [replies.on_snapshot(self._on_turns)]
         self._subscribed_at = time.monotonic()
-        log.info("relay listening", extra={"fields": {"since": since.isoformat()}})
+        log.debug("relay listening", extra={"fields": {"since": since.isoformat()}})
 
     def stop(self) -> None:
         for watch in self._watches:
@@ -91,15 +98,24 @@ class TurnRelay:
         return bool(self._watches) and all(getattr(w, "is_active", False) for w in self._watches)
 
     async def check(self) -> bool:
-        """Renew the listeners if they died or are due, then catch up. True if renewed."""
+        """Renew the listener if it died (then catch up) or is due. True if renewed."""
+        healthy = self.healthy()
         due = time.monotonic() - self._subscribed_at >= self._resubscribe_seconds
-        if self.healthy() and not due:
+        if healthy and not due:
             return False
-        log.warning("relay renewing its listeners", extra={"fields": {"healthy": self.healthy(), "due": due}})
-        self.stop()
-        self._listen()
+        old = self._watches
+        self._listen()  # make before break: the new window overlaps the old one
         self.renewals += 1
-        await self.catch_up_all()
+        if healthy:
+            await asyncio.sleep(1.0)  # let the new listener deliver its first snapshot
+        for watch in old:
+            try:
+                watch.unsubscribe()
+            except Exception:  # noqa: BLE001 - already broken
+                log.debug("listener unsubscribe failed", exc_info=True)
+        if not healthy:
+            log.warning("relay listener was dead; renewed it and catching up")
+            await self.catch_up_all()
         return True
 
     async def catch_up_all(self) -> None:
@@ -127,7 +143,10 @@ class TurnRelay:
         return sum(len(s) for s in self._subscribers.values())
 
     def subscribe(self, session_id: str, connection_id: str, delivered_seq: int = 0) -> Subscription:
+        """A feed for a new connection; older connections of the session here are replaced."""
         sub = Subscription(session_id, connection_id, delivered_seq)
+        for older in list(self._subscribers.get(session_id, ())):
+            older.replace()
         self._subscribers[session_id].add(sub)
         return sub
 
@@ -156,24 +175,9 @@ class TurnRelay:
         if turns and self._loop is not None:
             self._loop.call_soon_threadsafe(self._dispatch, turns)
 
-    def _on_connections(self, _docs: Any, changes: Any, _read_time: Any) -> None:
-        sessions = self._changed(changes)
-        if sessions and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._hand_over, sessions)
-
     def _dispatch(self, turns: list[dict[str, Any]]) -> None:
         self.events_seen += len(turns)
         for turn in turns:
             for sub in self._subscribers.get(turn["session_id"], ()):
                 sub.queue.put_nowait(turn)
 
-    def _hand_over(self, claims: list[dict[str, Any]]) -> None:
-        """The newest connection of a session wins: older ones here are told so."""
-        for claim in claims:
-            current, at = claim.get("connection_id"), claim.get("connection_at")
-            for sub in list(self._subscribers.get(claim["_id"], ())):
-                # Only a claim made after ours replaces us (events can arrive late).
-                if current and sub.connection_id != current and sub.claimed_at is not None \
-                        and isinstance(at, datetime) and at > sub.claimed_at and sub.on_replaced is not None:
-                    callback, sub.on_replaced = sub.on_replaced, None
-                    callback()

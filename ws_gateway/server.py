@@ -123,9 +123,11 @@ class Gateway:
         log.info("connected", extra={"fields": {**fields, "resume": last_seq is not None}})
         bucket = TokenBucket(self.settings.frame_burst, self.settings.frames_per_second, time.monotonic)
         try:
-            sub.claimed_at = await self._gate.claim_connection(session_id, conn_id)
-            # Subscribed first, then read: whatever the listener had before is caught up here.
-            await self._relay.catch_up(session_id, resume_from)
+            await self._gate.claim_connection(session_id, conn_id)
+            # Subscribed first, then read: whatever the listener had before is caught up
+            # here (skipped when the session has nothing after resume_from: no extra read).
+            if schema.has_replies_after(session, resume_from):
+                await self._relay.catch_up(session_id, resume_from)
             limited_at = 0.0
             async for frame in ws:
                 if not bucket.take():
@@ -136,9 +138,11 @@ class Gateway:
                             f"Too many messages: slow down (try again in {wait} s). Nothing was stored.",
                             ErrorCode.RATE_LIMITED)))
                     continue
-                reply = await self._on_frame(frame, session_id, user_id, fields)
+                reply = await self._on_frame(frame, session_id, user_id, conn_id, fields)
                 if reply is not None:
                     await ws.send(protocol.encode(reply))
+                    if reply.get("code") == ErrorCode.SESSION_REPLACED.value:
+                        await ws.close(REPLACED, reply["message"])
         except Exception:  # noqa: BLE001
             if ws.state.name == "OPEN":
                 log.exception("connection failed", extra={"fields": fields})
@@ -166,7 +170,7 @@ class Gateway:
                 raise
         return user_id, session or {}
 
-    async def _on_frame(self, frame: str | bytes, session_id: str, user_id: str,
+    async def _on_frame(self, frame: str | bytes, session_id: str, user_id: str, conn_id: str,
                         fields: dict[str, Any]) -> dict[str, Any] | None:
         try:
             message = protocol.parse_client_frame(frame, max_content_chars=self.settings.max_content_chars)
@@ -176,7 +180,7 @@ class Gateway:
         if isinstance(message, protocol.Ping):
             return protocol.pong()
         try:
-            plan = await self._gate.add_user_turn(session_id, user_id, message.content)
+            plan = await self._gate.add_user_turn(session_id, user_id, message.content, conn_id)
         except SessionError as exc:
             log.info("message refused", extra={"fields": {**fields, "code": exc.code.value}})
             return protocol.error(exc.message, exc.code)

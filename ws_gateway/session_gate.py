@@ -10,6 +10,7 @@ from typing import Any
 from google.cloud import firestore
 
 from mission_commander import schema
+from mission_commander.errors import ErrorCode, SessionError
 
 __all__ = ["SessionGate"]
 
@@ -29,7 +30,8 @@ class SessionGate:
         snap = await self._session(session_id).get()
         return snap.to_dict() if snap.exists else None
 
-    async def add_user_turn(self, session_id: str, user_id: str, content: str) -> schema.UserTurnPlan:
+    async def add_user_turn(self, session_id: str, user_id: str, content: str,
+                            connection_id: str | None = None) -> schema.UserTurnPlan:
         """Store a learner message as the session's next turn (one transaction).
         Raises SessionError when the session is not usable or the agent is busy."""
         session_ref = self._session(session_id)
@@ -38,6 +40,9 @@ class SessionGate:
         @firestore.async_transactional
         async def run(tx: firestore.AsyncTransaction) -> schema.UserTurnPlan:
             snap = await session_ref.get(transaction=tx)
+            live = (snap.to_dict() or {}).get("connection_id") if snap.exists else None
+            if connection_id and live and live != connection_id:
+                raise SessionError(ErrorCode.SESSION_REPLACED)
             plan = schema.plan_user_turn(session_id, snap.to_dict() if snap.exists else None, user_id,
                                          content, schema.utc_now(), self._agent_timeout, self._idle)
             tx.create(session_ref.collection(schema.TURNS).document(plan.turn_id), plan.turn)
@@ -46,12 +51,10 @@ class SessionGate:
 
         return await run(transaction)
 
-    async def claim_connection(self, session_id: str, connection_id: str) -> datetime:
-        """Record this connection as the session's live one (older ones get replaced)."""
-        now = schema.utc_now()
-        await self._db.collection(schema.CONNECTIONS).document(session_id).set(
-            {"connection_id": connection_id, "connection_at": now})
-        return now
+    async def claim_connection(self, session_id: str, connection_id: str) -> None:
+        """Record this connection as the session's live one: an older connection
+        elsewhere finds out (and is closed with 4000) when it next stores a message."""
+        await self._session(session_id).update({"connection_id": connection_id})
 
     async def mark_delivered(self, session_id: str, seq: int) -> None:
         """Remember the last final message sent, so a client that reconnects

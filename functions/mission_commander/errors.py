@@ -38,6 +38,7 @@ class ErrorCode(str, enum.Enum):
     MISSING_SESSION_ID = "missing_session_id"
     SESSION_NOT_FOUND = "session_not_found"
     SESSION_INACTIVE = "session_inactive"
+    SESSION_REPLACED = "session_replaced"
     AGENT_BUSY = "agent_busy"
     INVALID_JSON = "invalid_json"
     INVALID_MESSAGE = "invalid_message"
@@ -61,6 +62,7 @@ DEFAULT_MESSAGE: dict[ErrorCode, str] = {
     ErrorCode.MISSING_SESSION_ID: "Missing session_id",
     ErrorCode.SESSION_NOT_FOUND: "Session not found",
     ErrorCode.SESSION_INACTIVE: "Inactive session",
+    ErrorCode.SESSION_REPLACED: "Replaced by a newer connection to this session",
     ErrorCode.AGENT_BUSY: (
         "Still answering your previous message. Send this one again once the reply arrives."
     ),
@@ -87,6 +89,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.MISSING_SESSION_ID: 400,
     ErrorCode.SESSION_NOT_FOUND: 404,
     ErrorCode.SESSION_INACTIVE: 409,
+    ErrorCode.SESSION_REPLACED: 409,
     ErrorCode.AGENT_BUSY: 409,
     ErrorCode.INVALID_JSON: 400,
     ErrorCode.INVALID_MESSAGE: 400,
@@ -119,6 +122,7 @@ CLOSE_CODE: dict[ErrorCode, int] = {
     ErrorCode.MISSING_SESSION_ID: POLICY_VIOLATION,
     ErrorCode.SESSION_NOT_FOUND: POLICY_VIOLATION,
     ErrorCode.SESSION_INACTIVE: POLICY_VIOLATION,
+    ErrorCode.SESSION_REPLACED: REPLACED,
     ErrorCode.INTERNAL: INTERNAL_ERROR,
 }
 

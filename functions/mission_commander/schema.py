@@ -30,7 +30,7 @@ from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 
 __all__ = [
-    "CONNECTIONS", "ENROLLMENTS", "MISSIONS", "RATE_LIMITS", "REPLIES", "SESSIONS", "TURNS",
+    "ENROLLMENTS", "MISSIONS", "RATE_LIMITS", "REPLIES", "SESSIONS", "TURNS",
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
     "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
@@ -42,8 +42,6 @@ REPLIES = "replies"
 MISSIONS = "missions"
 ENROLLMENTS = "enrollments"
 RATE_LIMITS = "rate_limits"
-CONNECTIONS = "connections"
-"""connections/{session_id}: the session's live WebSocket connection (gateway-only bookkeeping)."""
 
 
 class SessionStatus(str, enum.Enum):
@@ -140,6 +138,13 @@ def has_undelivered_ending(session: Mapping[str, Any] | None, user_id: str, last
     if session.get("status") != SessionStatus.COMPLETED.value:
         return False
     return last_seq < int(session.get("next_seq") or 1) - 1
+
+
+def has_replies_after(session: Mapping[str, Any], seq: int) -> bool:
+    """Whether the session may hold agent turns after ``seq`` (a reply in
+    progress, or any turn beyond it): if not, a reconnect needs no catch-up read."""
+    last_reserved = int(session.get("next_seq") or 1) - 1
+    return bool(session.get("pending_turn")) or last_reserved > seq
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,8 @@ class Settings:
     shutdown_grace_seconds: int = 8
     """On SIGTERM: time to close live sockets (1012) and finish in-flight writes (Cloud Run gives 10 s)."""
     relay_check_seconds: int = 15
-    relay_resubscribe_seconds: int = 600
-    """The relay renews its Firestore listener this often (long-lived listeners can go silent)."""
+    relay_resubscribe_seconds: int = 60
+    """The relay renews its Firestore listener this often, keeping its window (and cost) small."""
     check_revoked: bool = True
     """Refuse ID tokens whose user's sessions were revoked (one Auth lookup per check)."""
 
@@ -148,7 +148,7 @@ class Settings:
             ping_interval_seconds=_int(env, "PING_INTERVAL_SECONDS", 20),
             shutdown_grace_seconds=_int(env, "SHUTDOWN_GRACE_SECONDS", 8),
             relay_check_seconds=_int(env, "RELAY_CHECK_SECONDS", 15),
-            relay_resubscribe_seconds=_int(env, "RELAY_RESUBSCRIBE_SECONDS", 600),
+            relay_resubscribe_seconds=_int(env, "RELAY_RESUBSCRIBE_SECONDS", 60),
             check_revoked=env.get("CHECK_REVOKED_TOKENS", "true").strip().lower() not in ("0", "false", "no"),
         )
 

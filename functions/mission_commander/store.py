@@ -60,7 +60,7 @@ class SessionStore:
             ref.create(schema.new_session(user_id, now, ttl_seconds))
             return ref.id
         counter = self._db.collection(schema.RATE_LIMITS).document(f"sessions_{user_id}")
-        transaction = self._db.transaction()
+        transaction = self._db.transaction(max_attempts=3)
 
         @firestore.transactional
         def run(tx: firestore.Transaction) -> str:
@@ -74,7 +74,11 @@ class SessionStore:
             tx.create(ref, schema.new_session(user_id, now, ttl_seconds))
             return ref.id
 
-        return run(transaction)
+        try:
+            return run(transaction)
+        except (ValueError, gexc.Aborted):
+            # Many creations at once for one user contend on its counter: slow down.
+            raise RateLimitError(1, "Too many sessions created at once: try again in 1 s") from None
 
     def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
                       agent_timeout_seconds: int) -> schema.UserTurnPlan:

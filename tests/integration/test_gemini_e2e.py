@@ -136,3 +136,33 @@ def test_reconnecting_mid_reply_gets_the_text_so_far(gemini, fake):
         messages = collect_reply(gemini, ws)
     assert messages[0]["type"] == "agent_message_delta" and len(messages[0]["content"]) >= len(first["content"])
     assert messages[-1] == {"type": "agent_message", "content": "".join(chunks), "seq": 2}
+
+
+def test_the_web_app_shows_the_reply_as_it_streams(gemini, fake):
+    from playwright.sync_api import expect, sync_playwright
+
+    from .test_web_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    fake.reset()
+    fake.push("understand", Json({"subject": "astronomy"}))
+    fake.push("reply", Stream(["Astronomy is ", "a great pick. ", "What draws you ", "to the stars?"], delay=0.7))
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(base_url=gemini.stack.front_url)
+            page.goto("/")
+            page.get_by_role("button", name="Just try it (no account)").click()
+            expect(page.locator("#status")).to_have_text("Connected", timeout=20000)
+            box = page.get_by_label("Your message")
+            box.fill("I want to learn astronomy")
+            box.press("Enter")
+            typing = page.locator("#typing")
+            expect(typing).to_contain_text("Astronomy is", timeout=20000)  # partial text, before the end
+            expect(typing).not_to_contain_text("to the stars?")
+            page.screenshot(path=str(ARTIFACTS / "07-streaming.png"))
+            expect(page.locator("#messages .message-agent")).to_have_text(
+                ["Astronomy is a great pick. What draws you to the stars?"], timeout=20000)
+            expect(typing).to_be_hidden()
+        finally:
+            browser.close()

@@ -285,3 +285,37 @@ def test_dead_peers_are_dropped_by_server_pings(client, fault_log):
         raw.close()
     fault_log.record("connections", "a peer that stops answering pings (PING_INTERVAL_SECONDS=2 in the tests)",
                      "the gateway closed the connection after the ping timeout")
+
+
+def test_oversized_frames_close_1009(client, fault_log):
+    session_id = client.create_session()
+    with client.connect(session_id, max_size=None) as ws:
+        client.recv(ws)
+        ws.send(json.dumps({"type": "user_message", "content": "x" * (70 * 1024)}))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd.code == 1009
+    assert client.turns(session_id) == []
+    fault_log.record("limits", "a 70 KiB frame (MAX_FRAME_BYTES is 64 KiB)", "closed with 1009 (message too big); nothing stored")
+
+
+def test_tokens_query_strings_and_contents_never_reach_the_logs(client, stack, fault_log):
+    uid, token = client.sign_up()
+    secret_text = f"my secret plan {time.time_ns()}"
+    session_id = client.create_session(token)
+    with client.connect(session_id, token) as ws:
+        client.recv(ws)
+        client.say(ws, f"I want to learn {secret_text}")
+    time.sleep(1)
+    logs = {name: (stack.run_dir / name).read_text(errors="replace")
+            for name in ("gateway.log", "nginx-access.log", "nginx-error.log", "emulators.log")
+            if (stack.run_dir / name).exists()}
+    assert {"gateway.log", "nginx-access.log", "emulators.log"} <= set(logs)
+    for name, text in logs.items():
+        assert token not in text, f"token in {name}"
+        assert secret_text not in text, f"message content in {name}"
+        assert "token=" not in text, f"query string in {name}"
+    gateway_lines = [json.loads(line) for line in logs["gateway.log"].splitlines() if line.startswith("{")]
+    assert gateway_lines and all("severity" in line for line in gateway_lines)
+    fault_log.record("security", "grep every log (gateway, nginx, emulators) after a conversation",
+                     "no token, no query string, no message content; gateway lines are JSON with severity")
