@@ -74,6 +74,8 @@ def create_sessions_direct(db: firestore.Client, user_id: str, count: int) -> li
 @dataclass
 class ConversationResult:
     latencies_ms: list[float] = field(default_factory=list)
+    first_turn_ms: list[float] = field(default_factory=list)
+    """The first turn only: the same work as the bare trigger round trip (a fresh session)."""
     errors: int = 0
     completed: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
@@ -102,7 +104,7 @@ async def _one_conversation(stack: LocalStack, token: str, result: ConversationR
         async with websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}",
                                       open_timeout=30, max_queue=64) as ws:
             await asyncio.wait_for(ws.recv(), timeout)
-            for text in GUIDE:
+            for index, text in enumerate(GUIDE):
                 sent = time.perf_counter()
                 await ws.send(json.dumps({"type": "user_message", "content": text}))
                 while True:
@@ -113,6 +115,8 @@ async def _one_conversation(stack: LocalStack, token: str, result: ConversationR
                     result.fail(f"error message: {data.get('code')}")
                     return
                 result.latencies_ms.append((time.perf_counter() - sent) * 1000)
+                if index == 0:
+                    result.first_turn_ms.append(result.latencies_ms[-1])
             result.completed += 1
     except Exception as exc:  # noqa: BLE001 - counted, the run goes on
         result.fail(type(exc).__name__)
@@ -124,13 +128,16 @@ def bench_tokens(count: int) -> str:
 
 
 async def conversations(stack: LocalStack, concurrency: int, *, tokens: list[str],
-                        timeout: float = 300.0) -> dict[str, Any]:
-    """``concurrency`` learners (one token each, round robin) run the guide's conversation."""
+                        timeout: float = 300.0, rounds: int = 1) -> dict[str, Any]:
+    """``concurrency`` learners (one token each, round robin) run the guide's conversation,
+    ``rounds`` times one after another (more samples at low concurrency)."""
     result = ConversationResult()
     started = time.perf_counter()
-    await asyncio.gather(*(_one_conversation(stack, tokens[i % len(tokens)], result, timeout)
-                           for i in range(concurrency)))
-    return {"concurrency": concurrency, "turn_latency_ms": summarize(result.latencies_ms),
+    for _ in range(rounds):
+        await asyncio.gather(*(_one_conversation(stack, tokens[i % len(tokens)], result, timeout)
+                               for i in range(concurrency)))
+    return {"concurrency": concurrency, "rounds": rounds, "turn_latency_ms": summarize(result.latencies_ms),
+            "first_turn_latency_ms": summarize(result.first_turn_ms),
             "conversations_completed": result.completed, "errors": result.errors,
             "error_kinds": result.error_kinds,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -12,9 +12,11 @@ def test_bench_smoke_produces_a_complete_report(stack):
     assert report["bare_trigger"]["errors"] == 0
     assert report["bare_trigger"]["round_trip_ms"]["count"] == PROFILES["smoke"]["bare_samples"]
     for row, n in zip(report["conversations"], PROFILES["smoke"]["concurrency"]):
-        assert row["errors"] == 0 and row["conversations_completed"] == n
-        assert row["turn_latency_ms"]["count"] == 5 * n
-        assert row["relay_overhead_ms"]["count"] >= 5 * n
+        rounds = row["rounds"]
+        assert row["errors"] == 0 and row["conversations_completed"] == n * rounds
+        assert row["turn_latency_ms"]["count"] == 5 * n * rounds
+        assert row["first_turn_latency_ms"]["count"] == n * rounds
+        assert row["relay_overhead_ms"]["count"] >= 5 * n * rounds
     live = report["live_sessions"]
     assert live["connected"] == PROFILES["smoke"]["live_sessions"] and live["connect_failures"] == 0
     assert live["replies_at_top"]["answered"] == live["replies_at_top"]["probed"] > 0
