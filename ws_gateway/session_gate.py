@@ -4,7 +4,6 @@ storing a learner message, by the shared schema's rules."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
+from . import protocol
 from .errors import ErrorCode, SessionError
 from .mission_plan import MissionDraft
 from .profile import LearnerProfile
@@ -255,8 +256,6 @@ def client_message_for_turn(turn: Mapping[str, Any]) -> dict[str, Any] | None:
     is complete, a delta with the text so far while it streams (``None`` for
     user turns and replies with no text yet). Each carries the turn's ``seq``,
     which a client may send back as ``last_seq`` to resume after a reconnect."""
-    from . import protocol
-
     if turn.get("role") != TurnRole.AGENT.value:
         return None
     seq = {"seq": turn["seq"]} if isinstance(turn.get("seq"), int) else {}
