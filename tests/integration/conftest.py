@@ -12,7 +12,9 @@ from tools.local_stack import LocalStack, Ports
 
 from .support import StackClient
 
-TEST_PORTS = Ports().shifted(10000)
+# MC_TEST_PORT_OFFSET lets two test runs share a machine (each stack on its own ports).
+PORT_OFFSET = int(os.environ.get("MC_TEST_PORT_OFFSET", "10000"))
+TEST_PORTS = Ports().shifted(PORT_OFFSET)
 ALLOWED_ORIGIN = "http://localhost:5000"
 ALLOWED_ORIGINS = ",".join([ALLOWED_ORIGIN, f"http://127.0.0.1:{TEST_PORTS.front}", f"http://localhost:{TEST_PORTS.front}"])
 RATE_FRAME_BURST = 60

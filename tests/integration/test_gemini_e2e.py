@@ -23,7 +23,7 @@ def fake():
 
 @pytest.fixture(scope="module")
 def gemini(fake):
-    stack = LocalStack(Ports().shifted(20000), name="test-gemini", extra_env={
+    stack = LocalStack(Ports().shifted(PORT_OFFSET + 10000), name="test-gemini", extra_env={
         "GEMINI_API_KEY": "test-key", "GOOGLE_GEMINI_BASE_URL": fake.url, "GEMINI_RETRY_ATTEMPTS": "2",
         "GEMINI_REQUEST_TIMEOUT_SECONDS": "5", "AGENT_TURN_BUDGET_SECONDS": "30", "STREAM_WRITE_INTERVAL_MS": "100"})
     stack.start()
