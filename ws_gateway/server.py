@@ -1,5 +1,9 @@
-"""The WebSocket server: one handler per connection, translating frames to
-the shared core and Firestore, and relayed agent turns back to frames."""
+"""The WebSocket server: a thin I/O loop around the shared connection core.
+
+Each connection feeds :class:`mission_commander.connection.GatewayConnection`
+with events (client frames, this process's inbox documents, the results of
+its own writes) and carries out the actions it returns (send a frame, store a
+turn, record a delivery, close). The rules live in the core, not here."""
 
 from __future__ import annotations
 
@@ -17,17 +21,20 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from google.api_core import exceptions as gexc
+
 from mission_commander import protocol, schema
 from mission_commander.auth import TokenVerifier
-from mission_commander.errors import (CLOSE_CODE, NORMAL_CLOSURE, POLICY_VIOLATION, REPLACED, SERVICE_RESTART,
-                                      AuthError, ErrorCode, MissionCommanderError, ProtocolError, SessionError)
+from mission_commander.connection import (Action, Close, ConnectionLimits, GatewayConnection, RecordDelivery,
+                                          SendFrame, StoreTurn)
+from mission_commander.errors import (CLOSE_CODE, POLICY_VIOLATION, SERVICE_RESTART, AuthError, ErrorCode,
+                                      MissionCommanderError, SessionError)
 from mission_commander.firebase_app import async_firestore_client, firestore_client
-from mission_commander.latency_stats import LatencyWindow
-from mission_commander.rate_limits import TokenBucket
 from mission_commander.settings import Settings
 
-from .relay import Subscription, TurnRelay
-from .session_gate import SessionGate
+from .inbox import GatewayInbox, Subscription
+from .metrics import GatewayMetrics
+from .session_gate import SessionGate, TurnConflict
 
 __all__ = ["WS_PATH", "Gateway", "run"]
 
@@ -39,8 +46,11 @@ METRICS_PATH = "/metrics"
 
 
 def _json_response(status: http.HTTPStatus, body: dict[str, Any]) -> Response:
-    data = json.dumps(body).encode()
-    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(data))),
+    return _response(status, json.dumps(body).encode(), "application/json")
+
+
+def _response(status: http.HTTPStatus, data: bytes, content_type: str) -> Response:
+    headers = Headers([("Content-Type", content_type), ("Content-Length", str(len(data))),
                        ("Cache-Control", "no-store")])
     return Response(status.value, status.phrase, headers, data)
 
@@ -51,18 +61,20 @@ def _last_seq(query: dict[str, list[str]]) -> int | None:
 
 
 class Gateway:
-    def __init__(self, settings: Settings, verifier: TokenVerifier, gate: SessionGate, relay: TurnRelay) -> None:
+    def __init__(self, settings: Settings, verifier: TokenVerifier, gate: SessionGate, inbox: GatewayInbox) -> None:
         self.settings = settings
         self._verifier = verifier
         self._gate = gate
-        self._relay = relay
+        self._inbox = inbox
         self._live: dict[str, ServerConnection] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.draining = False
-        self.relay_overhead = LatencyWindow()
-        """Milliseconds from a reply's commit in Firestore to its frame being sent."""
-        self.gateway_overhead = LatencyWindow()
-        """The part of that spent in this process: listener callback to frame sent."""
+        self.metrics = GatewayMetrics(inbox, lambda: len(self._live))
+        self._limits = ConnectionLimits(max_content_chars=settings.max_content_chars,
+                                        agent_timeout_seconds=settings.agent_timeout_seconds,
+                                        idle_seconds=settings.session_idle_seconds,
+                                        frame_burst=settings.frame_burst,
+                                        frames_per_second=settings.frames_per_second)
 
     # -- HTTP (before the upgrade) ------------------------------------------------
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -70,15 +82,12 @@ class Gateway:
         if path in HEALTH_PATHS:
             status = http.HTTPStatus.SERVICE_UNAVAILABLE if self.draining else http.HTTPStatus.OK
             return _json_response(status, {"status": "draining" if self.draining else "ok",
-                                           "connections": len(self._live), "relay_healthy": self._relay.healthy()})
-        if path == METRICS_PATH:
+                                           "connections": len(self._live), "relay_healthy": self._inbox.healthy()})
+        if path == METRICS_PATH and self.settings.metrics_enabled:
             if "reset=1" in (urlsplit(request.path).query or ""):
-                self.relay_overhead.clear()
-                self.gateway_overhead.clear()
-            return _json_response(http.HTTPStatus.OK, {
-                "connections": len(self._live), "relay_overhead_ms": self.relay_overhead.summary(),
-                "gateway_overhead_ms": self.gateway_overhead.summary(),
-                "relay_events": self._relay.events_seen, "relay_renewals": self._relay.renewals})
+                self.metrics.reset()
+            data, content_type = self.metrics.exposition()
+            return _response(http.HTTPStatus.OK, data, content_type)
         if path != WS_PATH:
             return _json_response(http.HTTPStatus.NOT_FOUND, {"error": {"code": "not_found", "message": "Not found"}})
         if self.draining:
@@ -109,49 +118,127 @@ class Gateway:
             log.exception("authentication failed unexpectedly", extra={"fields": fields})
             await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
             return
-        # Resume from what the client says it has, else from what was last delivered.
-        resume_from = last_seq if last_seq is not None else int(session.get("delivered_seq") or 0)
+        # One resume point, by sequence: what the client says it has, else what was recorded as sent.
+        last_reserved = int(session.get("next_seq") or 1) - 1
+        resume_from = min(last_seq, last_reserved) if last_seq is not None else int(session.get("delivered_seq") or 0)
+        core = GatewayConnection(session_id, user_id, conn_id, session, resume_from, schema.utc_now(), self._limits)
+        events: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+
+        async def catch_up() -> None:
+            for reply in await self._gate.replies_after(session_id, core.delivered):
+                events.put_nowait(("reply", reply))
+
+        sub = Subscription(session_id, conn_id, deliver=lambda doc: events.put_nowait(("reply", doc)),
+                           replace=lambda: events.put_nowait(("replaced",)), catch_up=catch_up)
+        reader: asyncio.Task[None] | None = None
         try:
-            await ws.send(protocol.encode(protocol.connected()))  # always the first frame
-        except Exception:  # noqa: BLE001 - gone already
-            return
-        sub = self._relay.subscribe(session_id, conn_id, delivered_seq=resume_from)
-        sub.on_replaced = lambda: self._background(
-            ws.close(REPLACED, "Replaced by a newer connection to this session"))
-        self._live[conn_id] = ws
-        forwarder = asyncio.create_task(self._forward(ws, sub, fields))
-        log.info("connected", extra={"fields": {**fields, "resume": last_seq is not None}})
-        bucket = TokenBucket(self.settings.frame_burst, self.settings.frames_per_second, time.monotonic)
-        try:
-            await self._gate.claim_connection(session_id, conn_id)
-            # Subscribed first, then read: whatever the listener had before is caught up
-            # here (skipped when the session has nothing after resume_from: no extra read).
+            if not await self._perform(ws, core.opened(), events, session_id, fields):
+                return
+            self._inbox.subscribe(sub)
+            self._live[conn_id] = ws
+            log.info("connected", extra={"fields": {**fields, "resume": last_seq is not None}})
+            await self._gate.claim(session_id, self._inbox.gateway_id, conn_id, session)
+            # Subscribed and claimed first, then read: a reply completed before the claim is in
+            # the read; one completed after it comes through this process's inbox (or both: the
+            # core drops repeats by seq).
             if schema.has_replies_after(session, resume_from):
-                await self._relay.catch_up(session_id, resume_from)
-            limited_at = 0.0
-            async for frame in ws:
-                if not bucket.take():
-                    if time.monotonic() - limited_at >= 1.0:  # one notice a second, the rest dropped
-                        limited_at = time.monotonic()
-                        wait = max(1, round(bucket.wait_seconds()))
-                        await ws.send(protocol.encode(protocol.error(
-                            f"Too many messages: slow down (try again in {wait} s). Nothing was stored.",
-                            ErrorCode.RATE_LIMITED)))
-                    continue
-                reply = await self._on_frame(frame, session_id, user_id, conn_id, fields)
-                if reply is not None:
-                    await ws.send(protocol.encode(reply))
-                    if reply.get("code") == ErrorCode.SESSION_REPLACED.value:
-                        await ws.close(REPLACED, reply["message"])
-        except Exception:  # noqa: BLE001
+                await catch_up()
+            reader = asyncio.create_task(self._read(ws, events))
+            while True:
+                event = await events.get()
+                if event[0] == "eof":
+                    break
+                actions = self._dispatch(core, event)
+                if not await self._perform(ws, actions, events, session_id, fields):
+                    break
+        except Exception:  # noqa: BLE001 - the edge: log it, close with a generic reason
             if ws.state.name == "OPEN":
                 log.exception("connection failed", extra={"fields": fields})
                 await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
         finally:
-            forwarder.cancel()
-            self._relay.unsubscribe(sub)
+            if reader is not None:
+                reader.cancel()
+            self._inbox.unsubscribe(sub)
             self._live.pop(conn_id, None)
             log.info("disconnected", extra={"fields": {**fields, "close_code": ws.close_code}})
+
+    @staticmethod
+    async def _read(ws: ServerConnection, events: asyncio.Queue[tuple[Any, ...]]) -> None:
+        try:
+            async for frame in ws:
+                events.put_nowait(("frame", frame))
+        except Exception:  # noqa: BLE001 - closed abnormally: same as the end of the stream
+            pass
+        finally:
+            events.put_nowait(("eof",))
+
+    def _dispatch(self, core: GatewayConnection, event: tuple[Any, ...]) -> list[Action]:
+        kind = event[0]
+        if kind == "frame":
+            return core.frame_received(event[1], schema.utc_now())
+        if kind == "reply":
+            doc = event[1]
+            if "_committed" in doc and doc.get("inbox_kind") == schema.InboxKind.REPLY.value:
+                self.metrics.reply_received(doc)
+            return core.reply_received(doc)
+        if kind == "stored":
+            return core.turn_stored(event[1])
+        if kind == "conflict":
+            return core.turn_conflict(event[1], schema.utc_now())
+        if kind == "store_failed":
+            return core.turn_failed(event[1])
+        if kind == "recorded":
+            return core.delivery_recorded(event[1])
+        if kind == "record_failed":
+            return core.delivery_failed(event[1])
+        if kind == "replaced":
+            return core.replaced()
+        raise ValueError(f"unknown event {kind!r}")
+
+    async def _perform(self, ws: ServerConnection, actions: list[Action], events: asyncio.Queue[tuple[Any, ...]],
+                       session_id: str, fields: dict[str, Any]) -> bool:
+        """Carry out the core's actions in order; False once the connection is over."""
+        for action in actions:
+            if isinstance(action, SendFrame):
+                try:
+                    await ws.send(protocol.encode(action.message))
+                except Exception:  # noqa: BLE001 - the client is gone; what was not sent resumes later
+                    return False
+                if action.seq is not None and action.message["type"] != "agent_message_delta":
+                    self.metrics.frame_sent(session_id, action.seq)
+            elif isinstance(action, StoreTurn):
+                self._background(self._store(session_id, action.plan, events, fields))
+            elif isinstance(action, RecordDelivery):
+                self._background(self._record(session_id, action.seq, events))
+            elif isinstance(action, Close):
+                if action.reason == "Mission created":
+                    log.info("mission delivered", extra={"fields": fields})
+                await ws.close(action.code, action.reason)
+                return False
+        return True
+
+    async def _store(self, session_id: str, plan: schema.UserTurnPlan, events: asyncio.Queue[tuple[Any, ...]],
+                     fields: dict[str, Any]) -> None:
+        try:
+            await self._gate.store_turn(session_id, plan)
+        except TurnConflict:
+            events.put_nowait(("conflict", await self._gate.get_session(session_id)))
+            return
+        except gexc.InvalidArgument:
+            log.info("message refused by the store", extra={"fields": {**fields, "seq": plan.seq}})
+            events.put_nowait(("store_failed", ErrorCode.INVALID_CONTENT))
+            return
+        except Exception:  # noqa: BLE001 - unknown outcome: look before saying it was not stored
+            log.warning("storing a message failed", exc_info=True, extra={"fields": {**fields, "seq": plan.seq}})
+            if not await self._gate.turn_exists(session_id, plan):
+                events.put_nowait(("store_failed", ErrorCode.MESSAGE_NOT_STORED))
+                return
+        log.info("user turn stored", extra={"fields": {**fields, "seq": plan.seq}})
+        events.put_nowait(("stored", plan.seq))
+
+    async def _record(self, session_id: str, seq: int, events: asyncio.Queue[tuple[Any, ...]]) -> None:
+        ok = await self._gate.record_delivery(session_id, seq)
+        events.put_nowait(("recorded" if ok else "record_failed", seq))
 
     async def _authenticate(self, session_id: str, token: str, last_seq: int | None) -> tuple[str, dict[str, Any]]:
         if not token:
@@ -169,51 +256,6 @@ class Gateway:
             if not (exc.code is ErrorCode.SESSION_INACTIVE and schema.has_undelivered_ending(session, user_id, delivered)):
                 raise
         return user_id, session or {}
-
-    async def _on_frame(self, frame: str | bytes, session_id: str, user_id: str, conn_id: str,
-                        fields: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            message = protocol.parse_client_frame(frame, max_content_chars=self.settings.max_content_chars)
-        except ProtocolError as exc:
-            log.info("bad frame", extra={"fields": {**fields, "code": exc.code.value}})
-            return protocol.error(exc.message, exc.code)
-        if isinstance(message, protocol.Ping):
-            return protocol.pong()
-        try:
-            plan = await self._gate.add_user_turn(session_id, user_id, message.content, conn_id)
-        except SessionError as exc:
-            log.info("message refused", extra={"fields": {**fields, "code": exc.code.value}})
-            return protocol.error(exc.message, exc.code)
-        log.info("user turn stored", extra={"fields": {**fields, "seq": plan.seq}})
-        return None
-
-    async def _forward(self, ws: ServerConnection, sub: Subscription, fields: dict[str, Any]) -> None:
-        """Send this session's agent turns in order: each final message once,
-        and, while a reply streams, its text so far whenever it grows."""
-        delta_seq, delta_len = 0, 0
-        while True:
-            turn = await sub.queue.get()
-            seq = int(turn.get("seq") or 0)
-            message = schema.client_message_for_turn(turn)
-            if message is None or seq <= sub.delivered_seq:
-                continue
-            if message["type"] == "agent_message_delta":
-                if seq == delta_seq and len(message["content"]) <= delta_len:
-                    continue
-                delta_seq, delta_len = seq, len(message["content"])
-            else:
-                sub.delivered_seq = seq
-            await ws.send(protocol.encode(message))
-            committed = turn.get("_committed")
-            if committed is not None and message["type"] != "agent_message_delta":
-                self.relay_overhead.add((schema.utc_now() - committed).total_seconds() * 1000)
-                self.gateway_overhead.add((time.perf_counter() - turn["_received"]) * 1000)
-            if message["type"] != "agent_message_delta":
-                self._background(self._gate.mark_delivered(sub.session_id, seq))
-            if message["type"] == "mission_created":
-                log.info("mission delivered", extra={"fields": fields})
-                await ws.close(NORMAL_CLOSURE, "Mission created")
-                return
 
     def _background(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -234,13 +276,12 @@ class Gateway:
 async def run(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT, then drain within the grace period."""
     loop = asyncio.get_running_loop()
-    gate = SessionGate(async_firestore_client(settings), settings.agent_timeout_seconds,
-                       settings.session_idle_seconds)
-    relay = TurnRelay(firestore_client(settings), gate.turns_after,
-                      resubscribe_seconds=settings.relay_resubscribe_seconds)
-    relay.start(loop)
-    watchdog = asyncio.create_task(relay.watchdog(settings.relay_check_seconds))
-    gateway = Gateway(settings, TokenVerifier(settings), gate, relay)
+    gate = SessionGate(async_firestore_client(settings))
+    gateway_id = settings.gateway_id or f"gw-{secrets.token_hex(8)}"
+    inbox = GatewayInbox(firestore_client(settings), gateway_id, gate)
+    inbox.start(loop)
+    watchdog = asyncio.create_task(inbox.watchdog(settings.relay_check_seconds))
+    gateway = Gateway(settings, TokenVerifier(settings), gate, inbox)
     stop = loop.create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
@@ -250,7 +291,8 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None) -> None
                      max_size=settings.max_frame_bytes, max_queue=16, compression=None,
                      ping_interval=settings.ping_interval_seconds, ping_timeout=settings.ping_interval_seconds,
                      close_timeout=2, server_header="mission-commander") as server:
-        log.info("gateway listening", extra={"fields": {"host": settings.host, "port": settings.port}})
+        log.info("gateway listening", extra={"fields": {"host": settings.host, "port": settings.port,
+                                                        "gateway_id": gateway_id}})
         if ready is not None:
             ready.set()
         await stop
@@ -267,4 +309,4 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None) -> None
             log.warning("handlers still running at the end of the grace period")
         log.info("gateway stopped", extra={"fields": {"seconds": round(time.monotonic() - started, 2)}})
     watchdog.cancel()
-    relay.stop()
+    inbox.stop()

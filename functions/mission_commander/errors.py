@@ -46,6 +46,8 @@ class ErrorCode(str, enum.Enum):
     MISSING_CONTENT = "missing_content"
     EMPTY_CONTENT = "empty_content"
     CONTENT_TOO_LONG = "content_too_long"
+    INVALID_CONTENT = "invalid_content"
+    MESSAGE_NOT_STORED = "message_not_stored"
     BINARY_FRAME = "binary_frame"
     AGENT_ERROR = "agent_error"
     RATE_LIMITED = "rate_limited"
@@ -72,6 +74,11 @@ DEFAULT_MESSAGE: dict[ErrorCode, str] = {
     ErrorCode.MISSING_CONTENT: "Missing 'content' in user_message",
     ErrorCode.EMPTY_CONTENT: "Empty 'content' in user_message",
     ErrorCode.CONTENT_TOO_LONG: "Message 'content' is too long",
+    ErrorCode.INVALID_CONTENT: (
+        "Message 'content' holds characters that cannot be stored (a lone UTF-16 surrogate): "
+        "nothing was stored"
+    ),
+    ErrorCode.MESSAGE_NOT_STORED: "Your message could not be saved: nothing was stored. Please send it again.",
     ErrorCode.BINARY_FRAME: "Binary frames are not supported: send JSON as a text frame",
     ErrorCode.AGENT_ERROR: (
         "Agent error: your message could not be answered. Please try sending it again."
@@ -97,6 +104,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.MISSING_CONTENT: 400,
     ErrorCode.EMPTY_CONTENT: 400,
     ErrorCode.CONTENT_TOO_LONG: 413,
+    ErrorCode.INVALID_CONTENT: 400,
+    ErrorCode.MESSAGE_NOT_STORED: 503,
     ErrorCode.BINARY_FRAME: 400,
     ErrorCode.AGENT_ERROR: 502,
     ErrorCode.RATE_LIMITED: 429,

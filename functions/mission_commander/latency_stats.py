@@ -37,3 +37,6 @@ class LatencyWindow:
 
     def summary(self) -> dict[str, float | int | None]:
         return summarize(self._samples)
+
+    def values(self) -> list[float]:
+        return list(self._samples)

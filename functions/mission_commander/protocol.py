@@ -2,7 +2,9 @@
 
 Client → server: ``user_message`` (with ``content``) and ``ping``.
 Server → client: ``connected``, ``agent_message``, ``mission_created``,
-``error`` and ``pong``. Parsing is pure: it takes the raw frame and returns a
+``error`` and ``pong`` (the guide's), plus ``agent_message_delta`` (a reply
+being written) and ``ack`` (a learner message was stored, with its ``seq``);
+guide clients switch on the types they know and ignore the other two. Parsing is pure: it takes the raw frame and returns a
 typed message or raises :class:`ProtocolError` naming the problem.
 """
 
@@ -21,6 +23,7 @@ __all__ = [
     "UserMessage",
     "ClientMessage",
     "parse_client_frame",
+    "ack",
     "agent_message",
     "agent_message_delta",
     "connected",
@@ -79,6 +82,8 @@ def parse_client_frame(frame: str | bytes, *, max_content_chars: int) -> ClientM
     if not isinstance(content, str):
         raise ProtocolError(ErrorCode.MISSING_CONTENT, "Invalid 'content': it must be a string")
     content = content.strip()
+    if not storable_text(content):
+        raise ProtocolError(ErrorCode.INVALID_CONTENT)
     if not content:
         raise ProtocolError(ErrorCode.EMPTY_CONTENT)
     if len(content) > max_content_chars:
@@ -89,8 +94,31 @@ def parse_client_frame(frame: str | bytes, *, max_content_chars: int) -> ClientM
     return UserMessage(content=content)
 
 
+def storable_text(text: str) -> bool:
+    """Whether Firestore can store ``text``: it must encode as UTF-8, so no lone UTF-16
+    surrogate (valid in JSON as ``"\\ud800"``). NUL, RTL marks and 4-byte characters are fine."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    """One frame's JSON text. Always valid UTF-8: a string that is not (a lone
+    surrogate echoed back in an error) is sent as a JSON escape instead."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return json.dumps(message, ensure_ascii=True, separators=(",", ":"))
+
+
+def ack(seq: int) -> dict[str, Any]:
+    """The learner's message was stored as turn ``seq``: its reply will come
+    (after a reconnect too). Never sent for a message that was not stored."""
+    return {"type": "ack", "seq": seq}
 
 
 def connected(message: str = CONNECTED_MESSAGE) -> dict[str, Any]:

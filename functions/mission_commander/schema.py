@@ -5,6 +5,8 @@ Collections::
     sessions/{session_id}                 owner, status, expiry, sequence counter, profile
     sessions/{session_id}/turns/{seq}     a learner's message (the trigger watches these only)
     sessions/{session_id}/replies/{seq}   the agent's reply to turn seq - 1 (never triggers anything)
+    gateways/{gateway_id}/inbox/{id}      what one gateway process must relay: replies, stream chunks,
+                                          replacement notices for the sessions it holds (removed once sent)
     missions/{mission_id}                 the guide's mission object, as sent on the wire
     enrollments/{user_id}_{mission_id}    the guide's enrollment object, as sent on the wire
 
@@ -35,6 +37,8 @@ __all__ = [
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
     "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
+    "GATEWAYS", "INBOX", "InboxKind", "SESSION_GATEWAY_FIELDS", "connection_claim", "delivery_record",
+    "inbox_delta_document", "inbox_heartbeat_document", "inbox_replace_document", "inbox_reply_document", "next_user_seq",
 ]
 
 SESSIONS = "sessions"
@@ -43,6 +47,28 @@ REPLIES = "replies"
 MISSIONS = "missions"
 ENROLLMENTS = "enrollments"
 RATE_LIMITS = "rate_limits"
+GATEWAYS = "gateways"
+INBOX = "inbox"
+
+# Fields the gateway writes on a session document (the functions write the rest).
+SESSION_GATEWAY_FIELDS = ("gateway_id", "connection_id", "connected_at", "delivered_seq", "delivered_at")
+"""``gateway_id``/``connection_id``: the process and connection holding the live socket (the trigger
+routes replies to that process's inbox); ``delivered_seq``: the highest final reply recorded as sent,
+written *before* the frame leaves (the resume point of a client that sends no ``last_seq``)."""
+
+INBOX_TTL_SECONDS = 3600
+"""Inbox documents carry ``expires_at`` this far ahead: a TTL policy removes what a dead process left."""
+
+
+class InboxKind(str, enum.Enum):
+    REPLY = "reply"
+    """A reply turn, complete (the whole reply document as written)."""
+    DELTA = "delta"
+    """A streaming reply's text so far (each chunk document written once)."""
+    REPLACE = "replace"
+    """A newer connection to this session opened on another process: close ``connection_id``."""
+    HEARTBEAT = "heartbeat"
+    """Written by the process to its own inbox: if it never arrives, the listener went silent."""
 
 
 class SessionStatus(str, enum.Enum):
@@ -272,3 +298,48 @@ def client_message_for_turn(turn: Mapping[str, Any]) -> dict[str, Any] | None:
     else:
         message = protocol.agent_message(turn.get("content") or "")
     return {**message, **seq}
+
+
+# -- the gateway's fields and the per-process inbox ----------------------------------------------------
+
+def connection_claim(gateway_id: str, connection_id: str, now: datetime) -> dict[str, Any]:
+    """The session update that makes a connection the live one (the newest connection wins)."""
+    return {"gateway_id": gateway_id, "connection_id": connection_id, "connected_at": now}
+
+
+def delivery_record(seq: int, now: datetime) -> dict[str, Any]:
+    """The session update written before a final frame ``seq`` is sent."""
+    return {"delivered_seq": seq, "delivered_at": now}
+
+
+def next_user_seq(session: Mapping[str, Any]) -> int:
+    return int(session.get("next_seq") or 1)
+
+
+def _inbox_base(session_id: str, seq: int, kind: InboxKind, now: datetime) -> dict[str, Any]:
+    return {"session_id": session_id, "seq": seq, "inbox_kind": kind.value, "created_at": now,
+            "expires_at": now + timedelta(seconds=INBOX_TTL_SECONDS)}
+
+
+def inbox_reply_document(reply: Mapping[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
+    """(id, document) telling the holder's process a reply is complete."""
+    doc = {**reply, **_inbox_base(reply["session_id"], int(reply["seq"]), InboxKind.REPLY, now)}
+    return f"{reply['session_id']}_{turn_id(int(reply['seq']))}", doc
+
+
+def inbox_delta_document(session_id: str, seq: int, chunk: int, text_so_far: str,
+                         now: datetime) -> tuple[str, dict[str, Any]]:
+    """(id, document) for one streaming chunk: the text so far, written once."""
+    doc = {**_inbox_base(session_id, seq, InboxKind.DELTA, now), "role": TurnRole.AGENT.value,
+           "status": TurnStatus.PENDING.value, "kind": TurnKind.MESSAGE.value, "content": text_so_far,
+           "chunk": chunk}
+    return f"{session_id}_{turn_id(seq)}_{chunk:04d}", doc
+
+
+def inbox_replace_document(session_id: str, connection_id: str, now: datetime) -> tuple[str, dict[str, Any]]:
+    doc = {**_inbox_base(session_id, 0, InboxKind.REPLACE, now), "connection_id": connection_id}
+    return f"{session_id}_replace_{connection_id}", doc
+
+
+def inbox_heartbeat_document(number: int, now: datetime) -> tuple[str, dict[str, Any]]:
+    return f"heartbeat_{number}", {**_inbox_base("", number, InboxKind.HEARTBEAT, now)}

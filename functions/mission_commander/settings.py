@@ -81,8 +81,11 @@ class Settings:
     shutdown_grace_seconds: int = 8
     """On SIGTERM: time to close live sockets (1012) and finish in-flight writes (Cloud Run gives 10 s)."""
     relay_check_seconds: int = 15
-    relay_resubscribe_seconds: int = 60
-    """The relay renews its Firestore listener this often, keeping its window (and cost) small."""
+    """How often the gateway checks that its inbox listener is alive (and renews it if not)."""
+    gateway_id: str | None = None
+    """GATEWAY_ID: this gateway process's identity (its inbox); a fresh random one when unset."""
+    metrics_enabled: bool = False
+    """METRICS_ENABLED: serve Prometheus metrics at /metrics (off by default: not for the public)."""
     check_revoked: bool = True
     """Refuse ID tokens whose user's sessions were revoked (one Auth lookup per check)."""
 
@@ -148,7 +151,8 @@ class Settings:
             ping_interval_seconds=_int(env, "PING_INTERVAL_SECONDS", 20),
             shutdown_grace_seconds=_int(env, "SHUTDOWN_GRACE_SECONDS", 8),
             relay_check_seconds=_int(env, "RELAY_CHECK_SECONDS", 15),
-            relay_resubscribe_seconds=_int(env, "RELAY_RESUBSCRIBE_SECONDS", 60),
+            gateway_id=env.get("GATEWAY_ID", "").strip() or None,
+            metrics_enabled=env.get("METRICS_ENABLED", "").strip().lower() in ("1", "true", "yes"),
             check_revoked=env.get("CHECK_REVOKED_TOKENS", "true").strip().lower() not in ("0", "false", "no"),
         )
 

@@ -21,9 +21,21 @@ from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
 
-__all__ = ["Claim", "SessionStore"]
+__all__ = ["Claim", "SessionStore", "user_turn_batch"]
 
 log = logging.getLogger(__name__)
+
+
+def user_turn_batch(db: Any, session_id: str, plan: schema.UserTurnPlan) -> Any:
+    """The one way a learner message is stored (gateway, tools, tests, benchmarks): the turn's
+    ``create`` and the session's update in one atomic batch. No read, no transaction, so no lock
+    outlives a process that dies mid-write; the ``create`` fails (AlreadyExists) when another
+    writer took that sequence. Works with the sync and the async client (commit or await commit)."""
+    session_ref = db.collection(schema.SESSIONS).document(session_id)
+    batch = db.batch()
+    batch.create(session_ref.collection(schema.TURNS).document(plan.turn_id), plan.turn)
+    batch.update(session_ref, plan.session_update)
+    return batch
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class Claim:
     token: str
     profile: dict[str, Any]
     """The session's stored profile, as stored (the agent parses it)."""
+    holder: str | None = None
+    """The gateway process holding the session's live connection when the reply was claimed."""
 
 
 class SessionStore:
@@ -82,19 +96,12 @@ class SessionStore:
 
     def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
                       agent_timeout_seconds: int) -> schema.UserTurnPlan:
-        """Store a learner message (same rules as the gateway; used by tools and tests)."""
-        transaction = self._db.transaction()
-
-        @firestore.transactional
-        def run(tx: firestore.Transaction) -> schema.UserTurnPlan:
-            snap = self._session(session_id).get(transaction=tx)
-            plan = schema.plan_user_turn(session_id, snap.to_dict() if snap.exists else None, user_id,
-                                         content, now, agent_timeout_seconds)
-            tx.create(self._turn(session_id, plan.seq), plan.turn)
-            tx.update(self._session(session_id), plan.session_update)
-            return plan
-
-        return run(transaction)
+        """Store a learner message by the gateway's rules and its write path (for tools and tests)."""
+        snap = self._session(session_id).get()
+        plan = schema.plan_user_turn(session_id, snap.to_dict() if snap.exists else None, user_id,
+                                     content, now, agent_timeout_seconds)
+        user_turn_batch(self._db, session_id, plan).commit()
+        return plan
 
     def claim_reply(self, session_id: str, user_turn: dict[str, Any], now: datetime,
                     agent: str, lease_seconds: int) -> Claim | None:
@@ -122,7 +129,7 @@ class SessionStore:
             doc = schema.reply_document(session_id, user_turn["user_id"], user_seq, now, agent=agent, claim=token)
             tx.set(reply_ref, doc)
             return Claim(session_id=session_id, user_id=user_turn["user_id"], user_seq=user_seq, token=token,
-                         profile=dict(session.get("profile") or {}))
+                         profile=dict(session.get("profile") or {}), holder=session.get("gateway_id"))
 
         try:
             return run(transaction)
@@ -151,8 +158,23 @@ class SessionStore:
         return out
 
     def write_partial(self, claim: Claim, text: str, now: datetime) -> None:
-        """The reply's text so far, while it streams (also renews the claim's lease)."""
+        """The reply's text so far, on the reply itself (for a client that reconnects mid-reply; also
+        renews the claim's lease). Callers keep this under one write per second per reply."""
         self._reply(claim.session_id, schema.reply_seq(claim.user_seq)).update({"content": text, "updated_at": now})
+
+    def holder(self, session_id: str) -> str | None:
+        """The gateway process holding the session's live connection now."""
+        snap = self._session(session_id).get(field_paths=["gateway_id"])
+        return (snap.to_dict() or {}).get("gateway_id") if snap.exists else None
+
+    def send_chunk(self, holder: str, claim: Claim, chunk: int, text: str, now: datetime) -> None:
+        """One streaming chunk (the text so far) to the holder's inbox: a new document, written once."""
+        doc_id, doc = schema.inbox_delta_document(claim.session_id, schema.reply_seq(claim.user_seq), chunk,
+                                                  text, now)
+        self._inbox(holder).document(doc_id).set(doc)
+
+    def _inbox(self, gateway_id: str) -> firestore.CollectionReference:
+        return self._db.collection(schema.GATEWAYS).document(gateway_id).collection(schema.INBOX)
 
     def complete_reply(self, claim: Claim, now: datetime, *, kind: TurnKind, content: str,
                        profile: LearnerProfile | None = None, draft: MissionDraft | None = None,
@@ -188,6 +210,10 @@ class SessionStore:
                 session_update.update(status=schema.SessionStatus.COMPLETED.value, mission_id=mission_id)
             tx.update(reply_ref, update)
             tx.update(session_ref, session_update)
+            holder = session.get("gateway_id")
+            if holder:  # routed to the process holding the live connection (read in this transaction)
+                inbox_id, inbox_doc = schema.inbox_reply_document({**reply, **update}, now)
+                tx.set(self._inbox(holder).document(inbox_id), inbox_doc)
             return {**reply, **update}
 
         try:

@@ -24,22 +24,40 @@ __all__ = ["TurnHandler"]
 log = logging.getLogger(__name__)
 
 
+REPLY_REWRITE_SECONDS = 1.0
+"""A streaming reply's own document is rewritten at most this often (Firestore's sustained rate
+for one document is about one write per second)."""
+
+
 class _PartialWriter:
-    """Writes a streaming reply's text so far, at most once per ``interval`` seconds."""
+    """Streams a reply's text so far to the gateway holding the session: each chunk is a new
+    inbox document (written once), at most once per ``interval`` seconds. The reply document
+    itself gets the text so far at most once per :data:`REPLY_REWRITE_SECONDS` (for a client that
+    reconnects mid-reply, and to renew the claim's lease); the holder is looked up again then,
+    so a connection that moved keeps receiving chunks."""
 
     def __init__(self, store: SessionStore, claim: Claim, interval: float, clock: Callable[[], Any]) -> None:
         self._store, self._claim, self._interval, self._clock = store, claim, interval, clock
+        self._holder = claim.holder
         self._last = 0.0
+        self._last_reply_write = time.monotonic()
         self.writes = 0
+        self.chunks = 0
 
     def __call__(self, text_so_far: str) -> None:
         now = time.monotonic()
         if now - self._last < self._interval:
             return
         self._last = now
-        self.writes += 1
         try:
-            self._store.write_partial(self._claim, text_so_far, self._clock())
+            if now - self._last_reply_write >= REPLY_REWRITE_SECONDS:
+                self._last_reply_write = now
+                self.writes += 1
+                self._store.write_partial(self._claim, text_so_far, self._clock())
+                self._holder = self._store.holder(self._claim.session_id)
+            if self._holder:
+                self.chunks += 1
+                self._store.send_chunk(self._holder, self._claim, self.chunks, text_so_far, self._clock())
         except Exception:  # noqa: BLE001 - a lost progress write must not lose the reply
             log.warning("partial reply write failed", exc_info=True)
 
@@ -76,7 +94,8 @@ class TurnHandler:
                                               "latency_ms": round((time.monotonic() - started) * 1000, 1)})
             return "error"
         latency_ms = round((time.monotonic() - started) * 1000, 1)
-        extra = {**dict(result.meta), "latency_ms": latency_ms, "partial_writes": writer.writes}
+        extra = {**dict(result.meta), "latency_ms": latency_ms, "partial_writes": writer.writes,
+                 "stream_chunks": writer.chunks}
         if result.plan is not None:
             written = self._store.complete_reply(claim, self._clock(), kind=TurnKind.MISSION_CREATED,
                                                  content=MISSION_CREATED_MESSAGE, profile=result.profile,

@@ -74,8 +74,13 @@ class StackClient:
         return json.loads(ws.recv(timeout=timeout))
 
     def say(self, ws: ClientConnection, content: str, timeout: float = 20.0) -> dict[str, Any]:
+        """Send a learner message; the next frame after its ``ack`` (or the refusal, which has none)."""
         ws.send(json.dumps({"type": "user_message", "content": content}))
-        return self.recv(ws, timeout)
+        first = self.recv(ws, timeout)
+        if first.get("type") == "ack":
+            assert isinstance(first.get("seq"), int) and first["seq"] % 2 == 1, first
+            return self.recv(ws, timeout)
+        return first
 
     # -- Firestore (admin) -----------------------------------------------------------
     def session_doc(self, session_id: str) -> dict[str, Any] | None:

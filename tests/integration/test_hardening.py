@@ -43,7 +43,7 @@ def wait_stored(client, session_id, seq, timeout=15.0):
 def final_message(client, ws, timeout=30.0):
     while True:
         message = client.recv(ws, timeout)
-        if message["type"] not in ("agent_message_delta", "pong"):
+        if message["type"] not in ("agent_message_delta", "pong", "ack"):
             return message
 
 

@@ -1,4 +1,4 @@
-"""The relay: one Firestore listener per gateway process, any process serves any session."""
+"""The relay: each gateway process listens to its own inbox only; any process serves any session."""
 
 from __future__ import annotations
 
@@ -46,55 +46,67 @@ def test_more_than_100_live_sessions_on_one_process(client):
         assert health["connections"] >= 110
 
 
-def _relay_scenario(client, *, break_listener: bool):
+def _inbox_scenario(client, *, silent: bool):
+    """A gateway inbox whose listener dies (or goes silent) while a reply for its session is written."""
     import asyncio
 
-    from mission_commander.schema import utc_now
-    from ws_gateway.relay import TurnRelay
+    from mission_commander.schema import connection_claim, utc_now
+    from ws_gateway.inbox import GatewayInbox, Subscription
 
     session_id = client.create_session()
 
-    async def scenario():
-        async def catch_up(sid, after):
-            return await asyncio.to_thread(lambda: [t for t in client.turns(sid) if t["seq"] > after])
+    class Writer:  # the gateway's own inbox writes, through the admin client
+        async def put_inbox(self, gateway_id, doc_id, doc):
+            await asyncio.to_thread(client.db.collection("gateways").document(gateway_id)
+                                    .collection("inbox").document(doc_id).set, doc)
 
-        relay = TurnRelay(client.db, catch_up, resubscribe_seconds=3600 if break_listener else 0)
-        relay.start(asyncio.get_running_loop())
+        async def delete_inbox(self, gateway_id, doc_ids):
+            for doc_id in doc_ids:
+                await asyncio.to_thread(client.db.collection("gateways").document(gateway_id)
+                                        .collection("inbox").document(doc_id).delete)
+
+    async def scenario():
+        inbox = GatewayInbox(client.db, f"gw-test-{session_id[:6]}", Writer())
+        inbox.start(asyncio.get_running_loop())
+        seqs = []
+
+        async def catch_up():
+            for reply in await asyncio.to_thread(lambda: [t for t in client.turns(session_id) if t["role"] == "agent"]):
+                seqs.append(reply["seq"])
+
         try:
-            sub = relay.subscribe(session_id, "c1")
-            if break_listener:
-                relay.stop()  # the listener died (an error ended its stream)
-                assert not relay.healthy()
+            inbox.subscribe(Subscription(session_id, "c1", lambda doc: seqs.append(doc["seq"]), lambda: None, catch_up))
+            client.db.collection("sessions").document(session_id).update(connection_claim(inbox.gateway_id, "c1", utc_now()))
+            if silent:
+                inbox._dispatch = lambda docs: None  # noqa: SLF001 - open, but nothing arrives
+                assert await inbox.check() is False  # healthy: it only sends a heartbeat
             else:
-                relay._dispatch = lambda turns: None  # noqa: SLF001 - alive, but nothing arrives
+                inbox.stop()  # the listener died (an error ended its stream)
+                assert not inbox.healthy()
             client.store.add_user_turn(session_id, "user123", "I want to learn Go", utc_now(), 120)
             await asyncio.to_thread(client.wait_for_turn, session_id, 2)
-            if not break_listener:
-                del relay._dispatch  # noqa: SLF001 - the renewed listener delivers again
-            assert await relay.check() is True
-            seqs = set()
-            while True:
-                try:
-                    turn = await asyncio.wait_for(sub.queue.get(), 3)
-                except asyncio.TimeoutError:
-                    break
-                seqs.add(turn["seq"])
-            return seqs, relay.renewals, relay.healthy()
+            await asyncio.sleep(1.0)
+            assert seqs == []  # nothing came through the broken listener
+            if silent:
+                del inbox._dispatch  # noqa: SLF001 - a renewed listener delivers again
+            assert await inbox.check() is True
+            await asyncio.sleep(1.0)
+            return set(seqs), inbox.renewals, inbox.healthy()
         finally:
-            relay.stop()
+            inbox.stop()
 
     return asyncio.run(scenario())
 
 
-def test_relay_renews_a_dead_listener_and_catches_up(client, fault_log):
-    seqs, renewals, healthy = _relay_scenario(client, break_listener=True)
+def test_inbox_renews_a_dead_listener_and_catches_up(client, fault_log):
+    seqs, renewals, healthy = _inbox_scenario(client, silent=False)
     assert seqs == {2} and renewals == 1 and healthy
-    fault_log.record("relay", "the Firestore listener dies; a reply is written meanwhile",
-                     "watchdog renewed the listener and caught the subscriber up from Firestore (reply delivered)")
+    fault_log.record("relay", "the inbox listener dies; a reply is written meanwhile",
+                     "watchdog renewed the listener and caught the connection up from Firestore (reply delivered)")
 
 
-def test_relay_renews_a_silent_listener_on_schedule(client, fault_log):
-    seqs, renewals, healthy = _relay_scenario(client, break_listener=False)
+def test_inbox_renews_a_silent_listener(client, fault_log):
+    seqs, renewals, healthy = _inbox_scenario(client, silent=True)
     assert seqs == {2} and renewals == 1 and healthy
     fault_log.record("relay", "the listener stays open but delivers nothing (silent)",
-                     "scheduled renewal resubscribed and caught up; the reply was delivered")
+                     "its heartbeat never came back: the watchdog renewed it and caught up; the reply was delivered")
