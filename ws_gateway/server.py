@@ -125,10 +125,20 @@ class Gateway:
         events: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
 
         async def catch_up() -> None:
-            for reply in await self._gate.replies_after(session_id, core.delivered):
+            # From where this connection started: the core drops what it already sent, and a
+            # reply the listener missed below one it delivered is still found.
+            for reply in await self._gate.replies_after(session_id, resume_from):
                 events.put_nowait(("reply", reply))
 
-        sub = Subscription(session_id, conn_id, deliver=lambda doc: events.put_nowait(("reply", doc)),
+        held: list[dict[str, Any]] | None = []  # inbox documents that come during the first catch-up
+
+        def deliver(doc: dict[str, Any]) -> None:
+            if held is not None:
+                held.append(doc)
+            else:
+                events.put_nowait(("reply", doc))
+
+        sub = Subscription(session_id, conn_id, deliver=deliver,
                            replace=lambda: events.put_nowait(("replaced",)), catch_up=catch_up)
         reader: asyncio.Task[None] | None = None
         try:
@@ -143,6 +153,9 @@ class Gateway:
             # core drops repeats by seq).
             if schema.has_replies_after(session, resume_from):
                 await catch_up()
+            for doc in held or ():  # after the catch-up: replies go out in seq order
+                events.put_nowait(("reply", doc))
+            held = None
             reader = asyncio.create_task(self._read(ws, events))
             while True:
                 event = await events.get()

@@ -71,6 +71,7 @@ class SessionGate:
                 log.warning("could not record delivery", exc_info=attempt == RECORD_ATTEMPTS - 1,
                             extra={"fields": {"session_id": session_id, "seq": seq}})
                 await asyncio.sleep(0.05 * (attempt + 1))
+        await asyncio.sleep(1.0)  # the core asks again: back off meanwhile
         return False
 
     async def replies_after(self, session_id: str, after_seq: int) -> list[dict[str, Any]]:

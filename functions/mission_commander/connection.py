@@ -224,9 +224,11 @@ class GatewayConnection:
         return actions + self._flush()
 
     def delivery_failed(self, seq: int) -> list[Action]:
-        """The record could not be written: send anyway (the reply must reach the learner; a
-        reconnect without ``last_seq`` may then repeat it, with the same ``seq``)."""
-        return self.delivery_recorded(seq)
+        """The record could not be written: try again (the I/O layer backs off). The frame waits:
+        sending it unrecorded could make a reconnect without ``last_seq`` repeat it."""
+        if self._recording != seq or self._closed:
+            return []
+        return [RecordDelivery(seq)]
 
     def replaced(self) -> list[Action]:
         """A newer connection to this session took over: this one closes at once."""
