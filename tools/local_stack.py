@@ -259,12 +259,14 @@ class LocalStack:
         self.gateway = self.spawn_gateway(self.ports.gateway, timeout=timeout)
         return self.gateway
 
-    def spawn_gateway(self, port: int, *, timeout: float = 30.0, name: str = "gateway") -> ManagedProcess:
+    def spawn_gateway(self, port: int, *, timeout: float = 30.0, name: str = "gateway",
+                      env_overrides: dict[str, str] | None = None) -> ManagedProcess:
         """A gateway process on ``port`` (the caller stops extra ones)."""
         env = dict(os.environ)
         env.update(self.service_env())
         env.update({"PORT": str(port), "HOST": "127.0.0.1", "DEV_AUTH_TOKENS": self.dev_tokens,
-                    "PYTHONPATH": str(ROOT / "functions"), "PYTHONUNBUFFERED": "1", **self.extra_env})
+                    "PYTHONPATH": str(ROOT / "functions"), "PYTHONUNBUFFERED": "1", **self.extra_env,
+                    **(env_overrides or {})})
         proc = ManagedProcess(name, [sys.executable, "-m", "ws_gateway"], env, self.run_dir / f"{name}.log")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
