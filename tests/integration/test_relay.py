@@ -110,3 +110,66 @@ def test_inbox_renews_a_silent_listener(client, fault_log):
     assert seqs == {2} and renewals == 1 and healthy
     fault_log.record("relay", "the listener stays open but delivers nothing (silent)",
                      "its heartbeat never came back: the watchdog renewed it and caught up; the reply was delivered")
+
+
+def _metric(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in the metrics")
+
+
+def test_a_newer_connection_on_another_process_replaces_the_older_at_once(client, stack, fault_log):
+    import time
+
+    import pytest
+    from websockets.exceptions import ConnectionClosed
+
+    second_port = stack.ports.gateway + 8
+    second = stack.spawn_gateway(second_port, name="gateway-3")
+    try:
+        session_id = client.create_session()
+        url_2 = f"ws://127.0.0.1:{second_port}/api/v1/mission-commander/ws?session_id={session_id}&token=test-token"
+        with client.connect(session_id) as older:
+            client.recv(older)
+            assert client.say(older, "I want to learn Go")["type"] == "agent_message"
+            with connect(url_2, open_timeout=15) as newer:
+                assert client.recv(newer)["type"] == "connected"
+                started = time.monotonic()
+                with pytest.raises(ConnectionClosed) as closed:
+                    older.recv(timeout=10)  # told through its process's inbox, without sending anything
+                waited = time.monotonic() - started
+                assert closed.value.rcvd.code == 4000
+                # the conversation carries on on the other process, its replies routed there
+                assert client.say(newer, "I want to build web apps")["type"] == "agent_message"
+        assert waited < 5
+    finally:
+        second.stop()
+    fault_log.record("sessions", "a newer connection to the session on another gateway process",
+                     f"the older one was closed 4000 within {waited * 1000:.0f} ms, without sending anything; "
+                     "the newer one's replies were routed to its process")
+
+
+def test_each_process_receives_only_its_own_sessions_traffic(client, stack):
+    """Two processes, conversations split between them: each one's inbox holds its own traffic."""
+    ports = [stack.ports.gateway + 9, stack.ports.gateway + 10]
+    procs = [stack.spawn_gateway(port, name=f"gateway-routed-{port}", env_overrides={"METRICS_ENABLED": "true"})
+             for port in ports]
+    try:
+        for port in ports:
+            for text in GUIDE_CONVERSATION[:3]:
+                session_id = client.create_session()
+                url = f"ws://127.0.0.1:{port}/api/v1/mission-commander/ws?session_id={session_id}&token=test-token"
+                with connect(url, open_timeout=15) as ws:
+                    client.recv(ws)
+                    assert client.say(ws, text)["type"] == "agent_message"
+        for port in ports:
+            text = client.http.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            received = _metric(text, "mc_gateway_inbox_events_total")
+            own = _metric(text, "mc_gateway_inbox_events_own_total")
+            assert received >= 3 and received == own, (received, own)
+        # /metrics is not served unless enabled
+        assert client.http.get(f"{stack.gateway_url}/metrics", timeout=10).status_code == 404
+    finally:
+        for proc in procs:
+            proc.stop()
