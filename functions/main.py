@@ -6,12 +6,20 @@ CLI imports this module to discover the functions.
 
 from __future__ import annotations
 
-from firebase_functions import firestore_fn, https_fn, options
+from firebase_functions import firestore_fn, https_fn, params
 
-options.set_global_options(max_instances=10)
+# Scaling settings: deploy-time parameters (set them in functions/.env.<project>, or answer the
+# CLI's prompt); the defaults and their reasoning are in docs/scaling.md. Declared here, read by
+# the Firebase CLI at deploy time: nothing is read from the environment at import.
+API_MAX_INSTANCES = params.IntParam("API_MAX_INSTANCES", default=100)
+API_CONCURRENCY = params.IntParam("API_CONCURRENCY", default=80)
+TURN_MAX_INSTANCES = params.IntParam("TURN_MAX_INSTANCES", default=1000)
+TURN_CONCURRENCY = params.IntParam("TURN_CONCURRENCY", default=20)
+TURN_MEMORY_MB = params.IntParam("TURN_MEMORY_MB", default=512)
+TURN_TIMEOUT_SECONDS = params.IntParam("TURN_TIMEOUT_SECONDS", default=300)
 
 
-@https_fn.on_request(timeout_sec=60)
+@https_fn.on_request(timeout_sec=60, max_instances=API_MAX_INSTANCES, concurrency=API_CONCURRENCY, cpu=1)
 def api(req: https_fn.Request) -> https_fn.Response:
     """POST /api/v1/sessions and GET /health."""
     if req.path == "/__/health":  # the functions emulator's worker health check
@@ -27,7 +35,9 @@ def api(req: https_fn.Request) -> https_fn.Response:
                              content_type="application/json")
 
 
-@firestore_fn.on_document_created(document="sessions/{session_id}/turns/{turn_id}", timeout_sec=300)
+@firestore_fn.on_document_created(document="sessions/{session_id}/turns/{turn_id}", timeout_sec=TURN_TIMEOUT_SECONDS,
+                                  max_instances=TURN_MAX_INSTANCES, concurrency=TURN_CONCURRENCY, cpu=1,
+                                  memory=TURN_MEMORY_MB)
 def on_turn_created(event: firestore_fn.Event[firestore_fn.DocumentSnapshot | None]) -> None:
     """Runs the agent for each new user turn and writes its reply."""
     if event.data is None:

@@ -3,8 +3,10 @@ come from :mod:`.schema`; this module only reads and writes them."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +52,23 @@ class Claim:
     """The session's stored profile, as stored (the agent parses it)."""
     holder: str | None = None
     """The gateway process holding the session's live connection when the reply was claimed."""
+
+
+_READS = ThreadPoolExecutor(max_workers=6, thread_name_prefix="firestore-read")
+
+
+def _conversation(docs: list[dict[str, Any]]) -> list[ChatEntry]:
+    """Learner turns and replies merged by seq, oldest first, without failed exchanges."""
+    turns = sorted(docs, key=lambda t: t["seq"])
+    failed = {t["seq"] for t in turns if t.get("kind") == TurnKind.ERROR.value}
+    out = []
+    for t in turns:
+        if t.get("status") != TurnStatus.COMPLETE.value or t.get("kind") == TurnKind.ERROR.value:
+            continue
+        if t.get("role") == TurnRole.USER.value and schema.reply_seq(t["seq"]) in failed:
+            continue
+        out.append(ChatEntry(role=t["role"], text=t.get("content") or ""))
+    return out
 
 
 class SessionStore:
@@ -106,33 +125,36 @@ class SessionStore:
     def claim_reply(self, session_id: str, user_turn: dict[str, Any], now: datetime,
                     agent: str, lease_seconds: int) -> Claim | None:
         """Reserve the reply to ``user_turn``; ``None`` when it is already
-        answered or being answered (a duplicate event)."""
+        answered or being answered (a duplicate event). The claim is the reply's
+        ``create`` (one write, no transaction); only a reply left pending past its
+        lease (a crashed run) is taken over, in a transaction."""
         user_seq = int(user_turn["seq"])
         reply_ref = self._reply(session_id, schema.reply_seq(user_seq))
         token = secrets.token_hex(8)
+        claim = Claim(session_id=session_id, user_id=user_turn["user_id"], user_seq=user_seq, token=token,
+                      profile={})
+        doc = schema.reply_document(session_id, user_turn["user_id"], user_seq, now, agent=agent, claim=token)
+        try:
+            reply_ref.create(doc)
+            return claim
+        except gexc.AlreadyExists:
+            pass
         transaction = self._db.transaction(max_attempts=10)
 
         @firestore.transactional
-        def run(tx: firestore.Transaction) -> Claim | None:
-            session_snap = self._session(session_id).get(transaction=tx)
+        def take_over(tx: firestore.Transaction) -> Claim | None:
             reply_snap = reply_ref.get(transaction=tx)
-            if not session_snap.exists:
+            reply = reply_snap.to_dict() or {}
+            stale = (reply.get("status") == TurnStatus.PENDING.value
+                     and reply.get("updated_at") is not None
+                     and now - reply["updated_at"] > timedelta(seconds=lease_seconds))
+            if not stale:
                 return None
-            if reply_snap.exists:
-                reply = reply_snap.to_dict() or {}
-                stale = (reply.get("status") == TurnStatus.PENDING.value
-                         and reply.get("updated_at") is not None
-                         and now - reply["updated_at"] > timedelta(seconds=lease_seconds))
-                if not stale:
-                    return None
-            session = session_snap.to_dict() or {}
-            doc = schema.reply_document(session_id, user_turn["user_id"], user_seq, now, agent=agent, claim=token)
             tx.set(reply_ref, doc)
-            return Claim(session_id=session_id, user_id=user_turn["user_id"], user_seq=user_seq, token=token,
-                         profile=dict(session.get("profile") or {}), holder=session.get("gateway_id"))
+            return claim
 
         try:
-            return run(transaction)
+            return take_over(transaction)
         except (ValueError, gexc.Aborted):
             # Still contended after every retry: another delivery of this event
             # holds the reply's lock and is answering it.
@@ -140,22 +162,26 @@ class SessionStore:
                         extra={"fields": {"session_id": session_id, "seq": user_seq}})
             return None
 
+    def turn_context(self, claim: Claim) -> tuple[Claim, list[ChatEntry]] | None:
+        """What the agent needs, read in parallel (one round trip): the session's profile and live
+        holder, and the conversation so far. ``None`` if the session is gone."""
+        before = claim.user_seq
+        futures = [_READS.submit(self._session(claim.session_id).get)] + [
+            _READS.submit(lambda name=name: list(self._session(claim.session_id).collection(name)
+                                                 .where(filter=FieldFilter("seq", "<", before)).stream()))
+            for name in (schema.TURNS, schema.REPLIES)]
+        session_snap, turns, replies = (f.result() for f in futures)
+        if not session_snap.exists:
+            return None
+        session = session_snap.to_dict() or {}
+        claim = dataclasses.replace(claim, profile=dict(session.get("profile") or {}), holder=session.get("gateway_id"))
+        return claim, _conversation([s.to_dict() for s in turns + replies])
+
     def history(self, session_id: str, before_seq: int) -> list[ChatEntry]:
         """The conversation before ``before_seq``, oldest first, without failed exchanges."""
-        turns = sorted(
-            (snap.to_dict() for name in (schema.TURNS, schema.REPLIES)
-             for snap in self._session(session_id).collection(name)
-             .where(filter=FieldFilter("seq", "<", before_seq)).stream()),
-            key=lambda t: t["seq"])
-        failed = {t["seq"] for t in turns if t.get("kind") == TurnKind.ERROR.value}
-        out = []
-        for t in turns:
-            if t.get("status") != TurnStatus.COMPLETE.value or t.get("kind") == TurnKind.ERROR.value:
-                continue
-            if t.get("role") == TurnRole.USER.value and schema.reply_seq(t["seq"]) in failed:
-                continue
-            out.append(ChatEntry(role=t["role"], text=t.get("content") or ""))
-        return out
+        return _conversation([snap.to_dict() for name in (schema.TURNS, schema.REPLIES)
+                              for snap in self._session(session_id).collection(name)
+                              .where(filter=FieldFilter("seq", "<", before_seq)).stream()])
 
     def write_partial(self, claim: Claim, text: str, now: datetime) -> None:
         """The reply's text so far, on the reply itself (for a client that reconnects mid-reply; also
@@ -187,8 +213,8 @@ class SessionStore:
 
         @firestore.transactional
         def run(tx: firestore.Transaction) -> dict[str, Any] | None:
-            reply_snap = reply_ref.get(transaction=tx)
-            session_snap = session_ref.get(transaction=tx)
+            snaps = {snap.reference.path: snap for snap in tx.get_all([reply_ref, session_ref])}
+            reply_snap, session_snap = snaps[reply_ref.path], snaps[session_ref.path]
             reply = reply_snap.to_dict() if reply_snap.exists else None
             if not reply or reply.get("claim") != claim.token or reply.get("status") != TurnStatus.PENDING.value:
                 return None

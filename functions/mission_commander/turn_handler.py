@@ -62,6 +62,27 @@ class _PartialWriter:
             log.warning("partial reply write failed", exc_info=True)
 
 
+class _Phases:
+    """Where one turn's time goes (logged with the answer; the benchmark reads it)."""
+
+    def __init__(self, now: Any, turn_created_at: Any) -> None:
+        self._at = time.perf_counter()
+        self.ms: dict[str, float] = {}
+        if turn_created_at is not None:
+            try:
+                self.ms["store_and_dispatch"] = round((now - turn_created_at).total_seconds() * 1000, 1)
+            except TypeError:
+                pass
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.ms[name] = round((now - self._at) * 1000, 1)
+        self._at = now
+
+    def summary(self) -> dict[str, float]:
+        return dict(self.ms)
+
+
 class TurnHandler:
     def __init__(self, store: SessionStore, agent: InterviewAgent, *, lease_seconds: int = 300,
                  stream_interval_seconds: float = 0.25, clock: Callable[[], Any] = utc_now) -> None:
@@ -76,14 +97,21 @@ class TurnHandler:
         if not turn or turn.get("role") != TurnRole.USER.value:
             return "ignored"
         fields = {"session_id": session_id, "seq": turn.get("seq"), "agent": self._agent.name}
+        phases = _Phases(self._clock(), turn.get("created_at"))
         claim = self._store.claim_reply(session_id, turn, self._clock(), self._agent.name, self._lease)
+        phases.mark("claim")
         if claim is None:
             log.info("duplicate or stale turn event ignored", extra={"fields": fields})
             return "duplicate"
+        context = self._store.turn_context(claim)
+        phases.mark("context")
+        if context is None:
+            log.info("turn for a session that is gone ignored", extra={"fields": fields})
+            return "ignored"
+        claim, history = context
         started = time.monotonic()
         writer = _PartialWriter(self._store, claim, self._stream_interval, self._clock)
         try:
-            history = self._store.history(session_id, int(turn["seq"]))
             profile = LearnerProfile.from_dict(claim.profile)
             result = self._agent.respond(profile, history, str(turn.get("content") or ""), on_text=writer)
         except Exception as exc:  # noqa: BLE001 - any agent failure becomes an error turn
@@ -93,6 +121,7 @@ class TurnHandler:
                                        extra={"error_code": ErrorCode.AGENT_ERROR.value,
                                               "latency_ms": round((time.monotonic() - started) * 1000, 1)})
             return "error"
+        phases.mark("agent")
         latency_ms = round((time.monotonic() - started) * 1000, 1)
         extra = {**dict(result.meta), "latency_ms": latency_ms, "partial_writes": writer.writes,
                  "stream_chunks": writer.chunks}
@@ -108,5 +137,7 @@ class TurnHandler:
         if written is None:
             log.warning("reply claim lost; another delivery answered", extra={"fields": fields})
             return "duplicate"
-        log.info("turn answered", extra={"fields": {**fields, "outcome": outcome, "latency_ms": latency_ms}})
+        phases.mark("complete")
+        log.info("turn answered", extra={"fields": {**fields, "outcome": outcome, "latency_ms": latency_ms,
+                                                    "phases_ms": phases.summary()}})
         return outcome
