@@ -6,7 +6,12 @@ bounded in count and time).
   sent -> agent_message received) is recorded.
 * bare trigger: write a user turn straight to Firestore and wait for the
   trigger's reply (listener on the reply document): the baseline.
-* relay overhead: read from the gateway's /metrics (commit -> frame sent).
+* relay overhead: read from the gateway's /metrics (Prometheus text, METRICS_ENABLED):
+  reply committed -> frame sent, also after 10,000 replies are already stored.
+* routed delivery: two gateway processes, conversations split between them;
+  inbox events each process receives / events for its own sessions.
+* where a turn's time goes: the client's send -> ack (gateway store), the
+  trigger's phases (from its "turn answered" log lines), the relay.
 * live sessions: ramp up authenticated, pinging WebSocket sessions on ONE
   gateway process; RSS per connection; replies still delivered at the top.
 """
@@ -74,6 +79,8 @@ def create_sessions_direct(db: firestore.Client, user_id: str, count: int) -> li
 @dataclass
 class ConversationResult:
     latencies_ms: list[float] = field(default_factory=list)
+    ack_ms: list[float] = field(default_factory=list)
+    """send -> ack: the gateway storing the learner's message."""
     first_turn_ms: list[float] = field(default_factory=list)
     """The first turn only: the same work as the bare trigger round trip (a fresh session)."""
     errors: int = 0
@@ -94,14 +101,15 @@ async def _create_session(stack: LocalStack, token: str) -> str:
     return await asyncio.to_thread(post)
 
 
-async def _one_conversation(stack: LocalStack, token: str, result: ConversationResult, timeout: float) -> None:
+async def _one_conversation(stack: LocalStack, token: str, result: ConversationResult, timeout: float,
+                            ws_url: str | None = None) -> None:
     try:
         try:
             session_id = await _create_session(stack, token)
         except Exception as exc:  # noqa: BLE001
             result.fail(f"create_session: {type(exc).__name__}")
             return
-        async with websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}",
+        async with websockets.connect(f"{ws_url or stack.ws_url}?session_id={session_id}&token={token}",
                                       open_timeout=30, max_queue=64) as ws:
             await asyncio.wait_for(ws.recv(), timeout)
             for index, text in enumerate(GUIDE):
@@ -109,6 +117,8 @@ async def _one_conversation(stack: LocalStack, token: str, result: ConversationR
                 await ws.send(json.dumps({"type": "user_message", "content": text}))
                 while True:
                     data = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+                    if data["type"] == "ack":
+                        result.ack_ms.append((time.perf_counter() - sent) * 1000)
                     if data["type"] in ("agent_message", "mission_created", "error"):
                         break
                 if data["type"] == "error":
@@ -128,15 +138,18 @@ def bench_tokens(count: int) -> str:
 
 
 async def conversations(stack: LocalStack, concurrency: int, *, tokens: list[str],
-                        timeout: float = 300.0, rounds: int = 1) -> dict[str, Any]:
+                        timeout: float = 300.0, rounds: int = 1, ws_urls: list[str] | None = None) -> dict[str, Any]:
     """``concurrency`` learners (one token each, round robin) run the guide's conversation,
-    ``rounds`` times one after another (more samples at low concurrency)."""
+    ``rounds`` times one after another (more samples at low concurrency); with ``ws_urls``, the
+    learners are split between those gateways (round robin)."""
     result = ConversationResult()
     started = time.perf_counter()
     for _ in range(rounds):
-        await asyncio.gather(*(_one_conversation(stack, tokens[i % len(tokens)], result, timeout)
+        await asyncio.gather(*(_one_conversation(stack, tokens[i % len(tokens)], result, timeout,
+                                                 ws_urls[i % len(ws_urls)] if ws_urls else None)
                                for i in range(concurrency)))
     return {"concurrency": concurrency, "rounds": rounds, "turn_latency_ms": summarize(result.latencies_ms),
+            "ack_latency_ms": summarize(result.ack_ms),
             "first_turn_latency_ms": summarize(result.first_turn_ms),
             "conversations_completed": result.completed, "errors": result.errors,
             "error_kinds": result.error_kinds,
@@ -254,10 +267,99 @@ async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *,
         await asyncio.gather(*(ws.close() for _, ws in sockets), return_exceptions=True)
 
 
-def relay_overhead(stack: LocalStack, *, reset: bool = False) -> dict[str, Any]:
+def gateway_metrics(base_url: str, *, reset: bool = False) -> dict[str, float]:
+    """The gateway's Prometheus metrics as {sample name with labels: value}."""
+    with urllib.request.urlopen(f"{base_url}/metrics{'?reset=1' if reset else ''}", timeout=10) as resp:
+        text = resp.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
+
+
+def _summary(metrics: dict[str, float], name: str) -> dict[str, Any]:
+    return {"count": int(metrics.get(f"{name}_count", 0)),
+            **{f"p{q}": metrics.get(f'{name}{{quantile="0.{q}"}}') for q in ("5", "95", "99")}}
+
+
+def relay_overhead(stack: LocalStack, *, reset: bool = False, base_url: str | None = None) -> dict[str, Any]:
     """The gateway's relay overhead (commit -> sent) and its in-process part (callback -> sent)."""
-    metrics = _get_json(f"{stack.gateway_url}/metrics{'?reset=1' if reset else ''}")
-    return {**metrics["relay_overhead_ms"], "in_gateway": metrics["gateway_overhead_ms"]}
+    metrics = gateway_metrics(base_url or stack.gateway_url, reset=reset)
+    relay = _summary(metrics, "mc_gateway_relay_overhead_ms")
+    relay["p50"] = relay.pop("p5")
+    inside = _summary(metrics, "mc_gateway_in_process_overhead_ms")
+    inside["p50"] = inside.pop("p5")
+    return {**relay, "in_gateway": inside}
+
+
+def seed_replies(db: firestore.Client, count: int, per_session: int = 100) -> dict[str, Any]:
+    """``count`` complete agent replies already stored (in sessions of their own), as a database
+    that has served many conversations holds."""
+    started = time.perf_counter()
+    now = schema.utc_now()
+    written = 0
+    while written < count:
+        session_ref = db.collection(schema.SESSIONS).document(secrets.token_hex(12))
+        batch = db.batch()
+        batch.create(session_ref, {**schema.new_session("bench-seed", now, 3600), "status": "completed"})
+        for i in range(min(per_session, count - written)):
+            doc = schema.reply_document(session_ref.id, "bench-seed", 2 * i + 1, now, status=schema.TurnStatus.COMPLETE,
+                                        content="A stored reply.", agent="offline")
+            batch.create(session_ref.collection(schema.REPLIES).document(schema.turn_id(doc["seq"])), doc)
+            written += 1
+        batch.commit()
+    return {"replies": written, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def routed_split(stack: LocalStack, conversations_total: int, *, tokens: list[str], port_offset: int = 17) -> dict[str, Any]:
+    """Two gateway processes, ``conversations_total`` concurrent conversations split between them:
+    how many inbox events each process receives per event for its own sessions."""
+    extra_port = stack.ports.gateway + port_offset
+    second = stack.spawn_gateway(extra_port, name="gateway-bench-2", env_overrides={"METRICS_ENABLED": "true"})
+    try:
+        urls = [stack.gateway_url, f"http://127.0.0.1:{extra_port}"]
+        for url in urls:
+            gateway_metrics(url, reset=True)
+        before = [gateway_metrics(url) for url in urls]
+        result = asyncio.run(conversations(stack, conversations_total, tokens=tokens,
+                                           ws_urls=[u.replace("http://", "ws://") + "/api/v1/mission-commander/ws"
+                                                    for u in urls]))
+        processes = []
+        for url, start in zip(urls, before):
+            now = gateway_metrics(url)
+            received = now["mc_gateway_inbox_events_total"] - start["mc_gateway_inbox_events_total"]
+            own = now["mc_gateway_inbox_events_own_total"] - start["mc_gateway_inbox_events_own_total"]
+            processes.append({"events_received": received, "events_for_own_sessions": own,
+                              "ratio": round(received / own, 3) if own else None})
+        return {"conversations": result, "processes": processes,
+                "worst_ratio": max((p["ratio"] or float("inf")) for p in processes)}
+    finally:
+        second.stop()
+
+
+def trigger_phases(stack: LocalStack, since_bytes: int = 0) -> dict[str, Any]:
+    """Percentiles of the trigger's phases, from its "turn answered" log lines after ``since_bytes``."""
+    log_path = stack.run_dir / "emulators.log"
+    phases: dict[str, list[float]] = {}
+    with open(log_path, errors="replace") as handle:
+        handle.seek(since_bytes)
+        for line in handle:
+            start = line.find("{")
+            if start < 0 or '"turn answered"' not in line:
+                continue
+            try:
+                entry = json.loads(line[start:])
+            except ValueError:
+                continue
+            for name, ms in (entry.get("phases_ms") or {}).items():
+                phases.setdefault(name, []).append(ms)
+    return {name: summarize(values) for name, values in phases.items()}
+
+
+def log_size(stack: LocalStack) -> int:
+    return (stack.run_dir / "emulators.log").stat().st_size
 
 
 def environment() -> dict[str, Any]:

@@ -28,7 +28,7 @@ def stack():
                                   "RATE_FRAME_BURST": str(RATE_FRAME_BURST),
                                   "SESSION_CREATIONS_PER_HOUR": str(SESSION_CREATIONS_PER_HOUR),
                                   "PING_INTERVAL_SECONDS": "2", "SESSION_IDLE_SECONDS": "600",
-                                  "LOG_LEVEL": "INFO", **_passthrough()},
+                                  "LOG_LEVEL": "INFO", "METRICS_ENABLED": "true", **_passthrough()},
                        web_overrides={"reconnect": {"baseDelayMs": 250, "maxRetries": 3}})
     local.start()
     try:

@@ -20,6 +20,14 @@ def test_bench_smoke_produces_a_complete_report(stack):
     live = report["live_sessions"]
     assert live["connected"] == PROFILES["smoke"]["live_sessions"] and live["connect_failures"] == 0
     assert live["replies_at_top"]["answered"] == live["replies_at_top"]["probed"] > 0
+    assert report["seeded"]["replies"] == PROFILES["smoke"]["seed_replies"]
+    for row in report["after_seed"]:
+        assert row["errors"] == 0 and row["relay_overhead_ms"]["count"] >= 5
+    routed = report["routed"]
+    assert routed["conversations"]["errors"] == 0
+    assert all(p["events_for_own_sessions"] >= 5 for p in routed["processes"])
+    assert report["conversations"][0]["trigger_phases_ms"]["agent"]["count"] >= 5
+    assert report["conversations"][0]["ack_latency_ms"]["count"] == 5 * PROFILES["smoke"]["single_rounds"]
     assert report["e2e_over_bare_p50"] is not None and set(report["targets"]) == {
         "live_sessions_5000", "kib_per_connection_le_40", "replies_at_top", "relay_overhead_p99_le_10ms",
-        "e2e_p50_le_1_2x_bare"}
+        "e2e_p50_le_1_2x_bare", "every_turn_completes_at_top_concurrency", "routed_events_ratio_le_1_05"}

@@ -168,8 +168,16 @@ def test_each_process_receives_only_its_own_sessions_traffic(client, stack):
             received = _metric(text, "mc_gateway_inbox_events_total")
             own = _metric(text, "mc_gateway_inbox_events_own_total")
             assert received >= 3 and received == own, (received, own)
-        # /metrics is not served unless enabled
-        assert client.http.get(f"{stack.gateway_url}/metrics", timeout=10).status_code == 404
     finally:
         for proc in procs:
             proc.stop()
+
+
+def test_metrics_are_not_served_unless_enabled(client, stack):
+    port = stack.ports.gateway + 12
+    proc = stack.spawn_gateway(port, name="gateway-no-metrics", env_overrides={"METRICS_ENABLED": ""})
+    try:
+        resp = client.http.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+        assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
+    finally:
+        proc.stop()
