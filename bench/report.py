@@ -20,77 +20,121 @@ def _mark(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def _phase_table(phases: dict[str, Any]) -> str:
+    order = ["store_and_dispatch", "claim", "context", "agent", "complete"]
+    names = {"store_and_dispatch": "gateway store + trigger dispatch (turn written → trigger running)",
+             "claim": "claim the reply (`create`)", "context": "session + history reads (in parallel)",
+             "agent": "the agent (offline interviewer)",
+             "complete": "completing transaction (reply, session, holder's inbox)"}
+    return "\n".join(f"| {names.get(k, k)} | {_ms(phases[k]['p50'])} | {_ms(phases[k]['p95'])} |"
+                     for k in order if k in phases)
+
+
 def render(r: dict[str, Any]) -> str:
     bare = r["bare_trigger"]["round_trip_ms"]
     conv = {c["concurrency"]: c for c in r["conversations"]}
     one = conv[min(conv)]
     live = r["live_sessions"]
     t = r["targets"]
-    worst_relay = max(r["conversations"], key=lambda c: c["relay_overhead_ms"]["p99"] or 0)
     rows = "\n".join(
         f"| {c['concurrency']} | {_ms(c['turn_latency_ms']['p50'])} | {_ms(c['turn_latency_ms']['p95'])} | "
-        f"{_ms(c['turn_latency_ms']['p99'])} | {c['conversations_completed']}/{c['concurrency']} | {c['errors']}"
+        f"{_ms(c['turn_latency_ms']['p99'])} | {c['conversations_completed']}/{c['concurrency'] * c['rounds']} | {c['errors']}"
         f"{' (' + ', '.join(f'{k}: {v}' for k, v in c['error_kinds'].items()) + ')' if c.get('error_kinds') else ''} | "
+        f"{_ms(c['ack_latency_ms']['p50'])} | "
         f"{_ms(c['relay_overhead_ms']['p50'])} / {_ms(c['relay_overhead_ms']['p99'])} | "
         f"{_ms(c['relay_overhead_ms']['in_gateway']['p50'])} / {_ms(c['relay_overhead_ms']['in_gateway']['p99'])} |"
         for c in r["conversations"])
+    seeded = "\n".join(
+        f"| {c['concurrency']} | {c['relay_overhead_ms']['count']} | {_ms(c['relay_overhead_ms']['p50'])} | "
+        f"{_ms(c['relay_overhead_ms']['p99'])} | {_ms(c['turn_latency_ms']['p50'])} | {c['errors']} |"
+        for c in r["after_seed"])
+    routed = "\n".join(
+        f"| {i + 1} | {p['events_received']:.0f} | {p['events_for_own_sessions']:.0f} | {p['ratio']} |"
+        for i, p in enumerate(r["routed"]["processes"]))
     ramp = ", ".join(f"{x['connected']}: {x['gateway_rss_kib'] / 1024:.0f} MiB" for x in live["ramp"])
+    targets = "\n".join(f"| {name} | {_mark(ok)} |" for name, ok in t.items())
+    phases = one.get("trigger_phases_ms") or {}
     return f"""# Performance
 
 Measured with `make bench` on this project's machine kind: {r['environment']['cpus']} cores, Python
 {r['environment']['python']}, with everything on the one machine (Firebase emulators, functions, gateway, nginx and the
-load generator), through the front door, with the offline agent. The full run took {r['wall_seconds'] / 60:.0f} minutes.
-Raw numbers: `docs/performance.json`, a copy of `bench/results/full.json`. Regenerate this page with `python -m bench.report`.
+load generator), through the front door, with the offline agent, in one run. The full run took
+{r['wall_seconds'] / 60:.0f} minutes. Raw numbers: `docs/performance.json`, a copy of `bench/results/full.json`. This page is
+generated from it: `python -m bench.report bench/results/full.json > docs/performance.md`.
 
 ![turn latency and gateway memory](performance.png)
 
-## Method
+## Targets
 
-* **End-to-end turn latency.** N learners (distinct users) each create a session
-  (`POST /api/v1/sessions`), connect the WebSocket and run the guide's five-message conversation to
-  `mission_created`. Each turn is timed from `user_message` sent to the agent's final frame received.
-  The timeout is 300 s per turn. At a concurrency of 1, the run repeats conversations one after
-  another to collect enough samples. The comparison with the baseline uses first turns only, because
-  those do the same work as the bare round trip: a fresh session with no history. Later turns read a
-  longer history, and the last one writes the mission.
-* **Bare trigger round trip (the baseline).** The same emulators, without the gateway or WebSocket:
-  write a user turn straight to Firestore (the same transaction the gateway uses) and wait on a
-  document listener for the trigger's reply.
-* **Relay overhead.** The part inside the gateway, from the listener callback to the frame sent,
-  stays within a few milliseconds at p99, even at 100 conversations (see the last column). All the
-  rest is the Firestore emulator delivering listener events.
-  * On a fresh emulator, a document listener gets a write about 10 ms after it starts, and a query
-    listener 20–30 ms after. A write RPC itself takes 15–22 ms. These were measured on their own.
-  * The relay needs one query listener per process (not a listener per connection), and on the
-    emulator that listener slows down as replies accumulate in the database. Earlier runs with only a
-    few stored replies measured 30–40 ms at p99. This run, after hundreds of replies, measured the
-    figures above, while the gateway's own part did not change. That suggests the emulator evaluates
-    every write against the whole collection group.
-  * Renewing the listener every 60 s with a short window keeps the client library's own cost
-    bounded, since it rebuilds the result set on every change. The emulator's cost is not bounded by
-    this.
-  * So the 10 ms p99 target is missed here, and the cause is the emulator. Whether production
-    Firestore, where listeners are index-backed, meets it cannot be measured on this machine.
-* **Throughput at 10 and 100 conversations.** The Functions emulator runs trigger invocations one at
-  a time. Each takes about 50 ms inside the function (claim transaction, history query, completing
-  transaction), plus the emulator's own dispatch. So turns queue up, and the turn latency grows with
-  concurrency. At 100 conversations a few turns waited longer than the 300 s limit. The bare trigger
-  path would queue the same way, because the queue is in the emulator, not in the gateway. In
-  production each event gets its own function instance (up to `max_instances`, set to 10 in
-  `functions/main.py`). Earlier the trigger also ran for every agent reply. Replies now live in
-  their own `replies` subcollection, which halved the invocations.
-* **End-to-end vs bare.** The WebSocket path adds two loopback hops, through nginx and the gateway,
-  and the gateway's transaction, which is the same one the bare path runs. The bare path waits on a
-  document listener, while the relay waits on the query listener described above. At the start of
-  a run, when the database holds few replies, the two are close: an earlier run of 5 turns measured
-  0.88×. Measured over 40 conversations run one after another, the query listener's growing
-  latency dominates, and the ratio is the figure in the table. The bottleneck is the same as for
-  the relay overhead.
+| target | result |
+|---|---|
+{targets}
+
+## End-to-end turns
+
+| concurrent conversations | turn p50 | turn p95 | turn p99 | completed | errors | send → `ack` p50 | relay overhead p50 / p99 | of which in the gateway p50 / p99 |
+|---|---|---|---|---|---|---|---|---|
+{rows}
+
+* **Bare trigger round trip** (the baseline: write a user turn straight to Firestore with the gateway's
+  own write path, wait on a document listener for the reply): p50 {_ms(bare['p50'])}, p95 {_ms(bare['p95'])}
+  over {bare['count']} samples.
+* **End-to-end first turn vs bare, p50:** {_ms(one['first_turn_latency_ms']['p50'])} vs {_ms(bare['p50'])} =
+  **{r['e2e_over_bare_p50']}×** over {one['first_turn_latency_ms']['count']} sequential conversations (first turns
+  only: a fresh session, the same work as the bare round trip).
+* **Relay overhead** is the time from the reply's commit (its inbox document's update time, written
+  by the trigger's completing transaction) to the frame being sent, read from the gateway's
+  Prometheus `/metrics`. It includes the emulator delivering the inbox listener's event and the
+  delivery record written before the frame is sent (see README, "The delivery rule").
+
+## Relay overhead does not grow with the database
+
+{r['seeded']['replies']} replies were then stored in {r['seeded']['replies'] // 100} other sessions (in
+{r['seeded']['seconds']} s), and the relay measured again:
+
+| concurrent conversations | frames | relay overhead p50 | p99 | turn p50 | errors |
+|---|---|---|---|---|---|
+{seeded}
+
+Each gateway process listens to its own inbox, whose live result set holds only what it has not yet
+relayed (documents are deleted once sent), so neither the stored replies nor other processes'
+traffic reach it.
+
+## Two gateway processes: each receives only its own traffic
+
+{r['routed']['conversations']['concurrency']} conversations split between two gateway processes
+({r['routed']['conversations']['conversations_completed']} completed, {r['routed']['conversations']['errors']} errors):
+
+| process | inbox events received | events for its own sessions | ratio |
+|---|---|---|---|
+{routed}
+
+Before this design every process listened to every reply in the system, so with N processes
+Firestore delivered each reply N times.
+
+## Where a turn's time goes (1 conversation at a time, trigger phases from its log)
+
+| phase | p50 | p95 |
+|---|---|---|
+{_phase_table(phases)}
+
+Plus the client's `user_message` → `ack` (the gateway's one batch write, through nginx):
+{_ms(one['ack_latency_ms']['p50'])} p50, and the relay above. The claim is one `create()` (it was a transaction
+reading the session and the reply), the session and both history queries run in parallel (they ran one
+after another), and the completing transaction reads the reply and the session in one call. The
+Functions emulator dispatches trigger events one at a time, which is why turns queue at 10 and 100
+concurrent conversations; in production each event gets its own instance slot (see `docs/scaling.md`).
+
+## Live sessions on one gateway process
+
+{live['connected']} of {live['target']} connected ({live['connect_failures']} failures), {live['kib_per_connection']} KiB per
+connection; replies at the top: {live['replies_at_top']['answered']} of {live['replies_at_top']['probed']} probes answered.
+Ramp (connections: gateway RSS): {ramp}.
 
 ## How to reproduce
 
 ```bash
-make bench                      # ~8-10 minutes; writes bench/results/full.json and docs/performance.png
+make bench                      # writes bench/results/full.json and docs/performance.png
 python -m bench.report bench/results/full.json > docs/performance.md
 make bench-smoke                # the seconds-long version
 ```

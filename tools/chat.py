@@ -64,6 +64,8 @@ async def chat(api: str, token: str) -> int:
             await ws.send(json.dumps({"type": "user_message", "content": text}))
             try:
                 data = json.loads(await ws.recv())
+                while data["type"] in ("ack", "agent_message_delta", "pong"):  # not answers: read on
+                    data = json.loads(await ws.recv())
             except websockets.ConnectionClosed as closed:
                 print(f"Connection closed ({closed.rcvd.code if closed.rcvd else '?'})")
                 return 1
