@@ -65,6 +65,14 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
         result = asyncio.run(harness.conversations(stack, n, tokens=tokens, rounds=profile["seed_rounds"] if n == 1 else 1))
         result["relay_overhead_ms"] = harness.relay_overhead(stack)
         report["after_seed"].append(result)
+    report["guide_clients"] = []
+    for n in (1, max(profile["concurrency"])):
+        log(f"{n} concurrent guide clients (no last_seq: each final frame waits for its delivery record)...")
+        harness.relay_overhead(stack, reset=True)
+        result = asyncio.run(harness.conversations(stack, n, tokens=tokens, tracks_seq=False,
+                                                   rounds=profile["seed_rounds"] if n == 1 else 1))
+        result["relay_overhead_ms"] = harness.relay_overhead(stack)
+        report["guide_clients"].append(result)
     log(f"two gateway processes, {max(profile['concurrency'])} conversations split between them...")
     report["routed"] = harness.routed_split(stack, max(profile["concurrency"]), tokens=tokens)
     log(f"ramping live sessions to {profile['live_sessions']} on one gateway process...")

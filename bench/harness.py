@@ -102,14 +102,15 @@ async def _create_session(stack: LocalStack, token: str) -> str:
 
 
 async def _one_conversation(stack: LocalStack, token: str, result: ConversationResult, timeout: float,
-                            ws_url: str | None = None) -> None:
+                            ws_url: str | None = None, tracks_seq: bool = False) -> None:
     try:
         try:
             session_id = await _create_session(stack, token)
         except Exception as exc:  # noqa: BLE001
             result.fail(f"create_session: {type(exc).__name__}")
             return
-        async with websockets.connect(f"{ws_url or stack.ws_url}?session_id={session_id}&token={token}",
+        resume = "&last_seq=0" if tracks_seq else ""  # a client that tracks seq says so from the start
+        async with websockets.connect(f"{ws_url or stack.ws_url}?session_id={session_id}&token={token}{resume}",
                                       open_timeout=30, max_queue=64) as ws:
             await asyncio.wait_for(ws.recv(), timeout)
             for index, text in enumerate(GUIDE):
@@ -138,17 +139,21 @@ def bench_tokens(count: int) -> str:
 
 
 async def conversations(stack: LocalStack, concurrency: int, *, tokens: list[str],
-                        timeout: float = 300.0, rounds: int = 1, ws_urls: list[str] | None = None) -> dict[str, Any]:
+                        timeout: float = 300.0, rounds: int = 1, ws_urls: list[str] | None = None,
+                        tracks_seq: bool = True) -> dict[str, Any]:
     """``concurrency`` learners (one token each, round robin) run the guide's conversation,
     ``rounds`` times one after another (more samples at low concurrency); with ``ws_urls``, the
-    learners are split between those gateways (round robin)."""
+    learners are split between those gateways (round robin). ``tracks_seq``: clients that send
+    ``last_seq`` (as the web app does); else guide clients, whose final frames wait for their
+    delivery record."""
     result = ConversationResult()
     started = time.perf_counter()
     for _ in range(rounds):
         await asyncio.gather(*(_one_conversation(stack, tokens[i % len(tokens)], result, timeout,
-                                                 ws_urls[i % len(ws_urls)] if ws_urls else None)
+                                                 ws_urls[i % len(ws_urls)] if ws_urls else None, tracks_seq)
                                for i in range(concurrency)))
-    return {"concurrency": concurrency, "rounds": rounds, "turn_latency_ms": summarize(result.latencies_ms),
+    return {"concurrency": concurrency, "rounds": rounds, "tracks_seq": tracks_seq,
+            "turn_latency_ms": summarize(result.latencies_ms),
             "ack_latency_ms": summarize(result.ack_ms),
             "first_turn_latency_ms": summarize(result.first_turn_ms),
             "conversations_completed": result.completed, "errors": result.errors,

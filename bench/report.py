@@ -48,6 +48,10 @@ def render(r: dict[str, Any]) -> str:
         f"| {c['concurrency']} | {c['relay_overhead_ms']['count']} | {_ms(c['relay_overhead_ms']['p50'])} | "
         f"{_ms(c['relay_overhead_ms']['p99'])} | {_ms(c['turn_latency_ms']['p50'])} | {c['errors']} |"
         for c in r["after_seed"])
+    guide = "\n".join(
+        f"| {c['concurrency']} | {c['relay_overhead_ms']['count']} | {_ms(c['relay_overhead_ms']['p50'])} | "
+        f"{_ms(c['relay_overhead_ms']['p99'])} | {_ms(c['turn_latency_ms']['p50'])} | {c['errors']} |"
+        for c in r["guide_clients"])
     routed = "\n".join(
         f"| {i + 1} | {p['events_received']:.0f} | {p['events_for_own_sessions']:.0f} | {p['ratio']} |"
         for i, p in enumerate(r["routed"]["processes"]))
@@ -84,8 +88,19 @@ generated from it: `python -m bench.report bench/results/full.json > docs/perfor
   only: a fresh session, the same work as the bare round trip).
 * **Relay overhead** is the time from the reply's commit (its inbox document's update time, written
   by the trigger's completing transaction) to the frame being sent, read from the gateway's
-  Prometheus `/metrics`. It includes the emulator delivering the inbox listener's event and the
-  delivery record written before the frame is sent (see README, "The delivery rule").
+  Prometheus `/metrics`: the emulator delivering the inbox listener's event, then the gateway. The
+  clients above send `last_seq` (from `0` on their first connection), as the web app does, so their
+  frames go out as soon as they arrive.
+
+## Guide clients: the price of exactly-once without `last_seq`
+
+A client that never sends `last_seq` gets each final frame only after its `seq` is recorded as
+delivered on the session (README, "The delivery rule"): one Firestore write between the reply's
+arrival and the frame. The same measurement with such clients:
+
+| concurrent conversations | frames | relay overhead p50 | p99 | turn p50 | errors |
+|---|---|---|---|---|---|
+{guide}
 
 ## Relay overhead does not grow with the database
 

@@ -121,7 +121,8 @@ class Gateway:
         # One resume point, by sequence: what the client says it has, else what was recorded as sent.
         last_reserved = int(session.get("next_seq") or 1) - 1
         resume_from = min(last_seq, last_reserved) if last_seq is not None else int(session.get("delivered_seq") or 0)
-        core = GatewayConnection(session_id, user_id, conn_id, session, resume_from, schema.utc_now(), self._limits)
+        core = GatewayConnection(session_id, user_id, conn_id, session, resume_from, schema.utc_now(), self._limits,
+                                 client_tracks_seq=last_seq is not None)
         events: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
 
         async def catch_up() -> None:

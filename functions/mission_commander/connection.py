@@ -8,14 +8,16 @@ reply document (final or streaming), the result of recording a delivery, a
 replacement by a newer connection. Actions: :class:`SendFrame`,
 :class:`StoreTurn`, :class:`RecordDelivery`, :class:`Close`.
 
-Delivery rule (exactly once for clients that know nothing of it): a final
-frame (``agent_message``, ``error`` from the agent, ``mission_created``) is
-sent only after its ``seq`` is recorded as delivered on the session
-(:class:`RecordDelivery`, then :meth:`~GatewayConnection.delivery_recorded`).
-A connection resumes after the client's ``last_seq`` when it sends one, else
-after the recorded ``delivered_seq``; a frame whose ``seq`` is at or below
-that point is never sent again, and no final frame is sent twice on one
-connection. Deltas (``agent_message_delta``) are sent only while their reply
+Delivery rule. A connection resumes after the client's ``last_seq`` when it
+sends one, else after the recorded ``delivered_seq``; a frame whose ``seq`` is
+at or below that point is never sent again, and no final frame is sent twice
+on one connection. For a client that sent no ``last_seq`` (the guide's, which
+knows nothing of sequences) a final frame (``agent_message``, ``error`` from the
+agent, ``mission_created``) is sent only after its ``seq`` is recorded as
+delivered on the session (:class:`RecordDelivery`, then
+:meth:`~GatewayConnection.delivery_recorded`): exactly once across crashes. A
+client that sent ``last_seq`` (even ``0``) tracks sequences itself: its frames
+go out at once and the record follows (it resumes from its own ``last_seq``). Deltas (``agent_message_delta``) are sent only while their reply
 is still the newest thing to show, only when the text grew.
 
 Storing a message: one :class:`StoreTurn` at a time; the learner gets ``ack``
@@ -101,6 +103,8 @@ class GatewayConnection:
     """Frames with a ``seq`` at or below this were seen by the client (``last_seq``) or recorded as sent."""
     opened_at: datetime
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    client_tracks_seq: bool = False
+    """The client sent ``last_seq``: it resumes by itself, so frames need no record before they go."""
 
     def __post_init__(self) -> None:
         self._view: dict[str, Any] = dict(self.session)
@@ -108,6 +112,7 @@ class GatewayConnection:
         self._sent: set[int] = set()
         self._finals: dict[int, dict[str, Any]] = {}
         self._recording: int | None = None
+        self._record_wanted = self._recorded = self.resume_from
         self._delta_len: dict[int, int] = {}
         self._storing: schema.UserTurnPlan | None = None
         self._store_attempts = 0
@@ -201,6 +206,12 @@ class GatewayConnection:
         self._note_reply(turn, seq)
         if seq <= self.resume_from or seq in self._sent or seq in self._finals:
             return []
+        if self.client_tracks_seq:
+            actions = self._send_final(seq, message)
+            record = self._record_after_send(seq)
+            if isinstance(actions[-1], Close):  # the record goes before the connection ends
+                return actions[:-1] + record + actions[-1:]
+            return actions + record
         self._finals[seq] = message
         return self._flush()
 
@@ -209,26 +220,41 @@ class GatewayConnection:
         if self._recording != seq:
             return []
         self._recording = None
+        if self.client_tracks_seq:
+            return self._record_after_send(0)
         actions: list[Action] = []
         for s in sorted(x for x in self._finals if x <= seq):
             message = self._finals.pop(s)
-            if self._closed:
-                continue
-            self._sent.add(s)
-            self.delivered = max(self.delivered, s)
-            self._delta_len.pop(s, None)
-            actions.append(SendFrame(message))
-            if message["type"] == "mission_created":
-                self._closed = True
-                actions.append(Close(NORMAL_CLOSURE, "Mission created"))
+            if not self._closed:
+                actions += self._send_final(s, message)
         return actions + self._flush()
+
+    def _send_final(self, seq: int, message: dict[str, Any]) -> list[Action]:
+        self._sent.add(seq)
+        self.delivered = max(self.delivered, seq)
+        self._delta_len.pop(seq, None)
+        if message["type"] == "mission_created":
+            self._closed = True
+            return [SendFrame(message), Close(NORMAL_CLOSURE, "Mission created")]
+        return [SendFrame(message)]
 
     def delivery_failed(self, seq: int) -> list[Action]:
         """The record could not be written: try again (the I/O layer backs off). The frame waits:
         sending it unrecorded could make a reconnect without ``last_seq`` repeat it."""
         if self._recording != seq or self._closed:
             return []
+        if self.client_tracks_seq:  # best effort for this client: it resumes from its own last_seq
+            self._recording = None
+            return self._record_after_send(0)
         return [RecordDelivery(seq)]
+
+    def _record_after_send(self, seq: int) -> list[Action]:
+        """One record in flight at a time, always the highest sent so far."""
+        self._record_wanted = max(self._record_wanted, seq)
+        if self._recording is not None or self._record_wanted <= self._recorded:
+            return []
+        self._recording = self._recorded = self._record_wanted
+        return [RecordDelivery(self._recording)]
 
     def replaced(self) -> list[Action]:
         """A newer connection to this session took over: this one closes at once."""

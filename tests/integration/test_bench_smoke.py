@@ -23,6 +23,8 @@ def test_bench_smoke_produces_a_complete_report(stack):
     assert report["seeded"]["replies"] == PROFILES["smoke"]["seed_replies"]
     for row in report["after_seed"]:
         assert row["errors"] == 0 and row["relay_overhead_ms"]["count"] >= 5
+    for row in report["guide_clients"]:
+        assert row["errors"] == 0 and not row["tracks_seq"] and row["relay_overhead_ms"]["count"] >= 5
     routed = report["routed"]
     assert routed["conversations"]["errors"] == 0
     assert all(p["events_for_own_sessions"] >= 5 for p in routed["processes"])

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from mission_commander import schema
 from mission_commander.connection import (Close, ConnectionLimits, GatewayConnection, RecordDelivery, SendFrame,
@@ -21,8 +21,9 @@ def session(**fields):
     return {**schema.new_session("u1", T0, 3600), **fields}
 
 
-def core(resume_from=0, limits=None, **fields):
-    return GatewayConnection("s1", "u1", "c1", session(**fields), resume_from, T0, limits or ConnectionLimits())
+def core(resume_from=0, limits=None, tracks_seq=False, **fields):
+    return GatewayConnection("s1", "u1", "c1", session(**fields), resume_from, T0, limits or ConnectionLimits(),
+                             client_tracks_seq=tracks_seq)
 
 
 def reply(seq, content="Hello", kind="message", status="complete", **extra):
@@ -190,6 +191,18 @@ def test_replies_arriving_while_a_record_is_in_flight_go_out_in_order():
     assert [m["seq"] for m in sent(c.delivery_recorded(6))] == [6]
 
 
+def test_a_client_that_tracks_seq_gets_frames_at_once_and_the_record_follows():
+    c = core(tracks_seq=True, next_seq=9)
+    actions = c.reply_received(reply(2))
+    assert [type(a) for a in actions] == [SendFrame, RecordDelivery] and actions[1].seq == 2
+    assert [type(a) for a in c.reply_received(reply(4))] == [SendFrame]  # one record in flight
+    assert sent(c.reply_received(reply(6)))[0]["seq"] == 6
+    assert c.delivery_recorded(2) == [RecordDelivery(6)]  # then the highest sent so far
+    assert c.delivery_recorded(6) == []
+    actions = c.reply_received(reply(8, kind="mission_created", mission={}, enrollment={}))
+    assert [type(a) for a in actions] == [SendFrame, RecordDelivery, Close]
+
+
 def test_a_failed_record_is_retried_and_the_reply_waits_for_it():
     c = core()
     c.reply_received(reply(2))
@@ -233,7 +246,8 @@ def test_user_turns_and_empty_pending_replies_are_not_frames():
 # -- random interleavings: no final frame twice, none skipped -------------------------------
 
 class DeliveryMachine(RuleBasedStateMachine):
-    """Replies are produced in seq order (the trigger answers one turn at a time) and first reach a
+    """A client that sends ``last_seq`` on reconnects, or one that never does (the guide's).
+    Replies are produced in seq order (the trigger answers one turn at a time) and first reach a
     connection in that order (one listener delivers in commit order; a catch-up reads in seq order),
     then arrive again any number of times, in any order (inbox and catch-up overlapping); delivery records complete later; the gateway
     crashes at any event boundary and the client reconnects without ``last_seq`` (resuming from the
@@ -245,10 +259,16 @@ class DeliveryMachine(RuleBasedStateMachine):
         self.produced: list[int] = []
         self.durable_delivered = 0
         self.client_seen: list[int] = []
-        self._open(0)
+        self.sends_last_seq = False
 
-    def _open(self, resume_from: int) -> None:
-        self.conn = core(resume_from=resume_from, next_seq=max(self.produced, default=0) + 1)
+    @initialize(sends_last_seq=st.booleans())
+    def first_connection(self, sends_last_seq):
+        self.sends_last_seq = sends_last_seq
+        self._open(0, tracks_seq=False)  # the first connection never has a last_seq
+
+    def _open(self, resume_from: int, tracks_seq: bool) -> None:
+        self.conn = core(resume_from=resume_from, tracks_seq=tracks_seq,
+                         next_seq=max(self.produced, default=0) + 1)
         self.records: list[int] = []
         self.arrived = resume_from
 
@@ -257,6 +277,7 @@ class DeliveryMachine(RuleBasedStateMachine):
             if isinstance(action, RecordDelivery):
                 self.records.append(action.seq)
             elif isinstance(action, SendFrame) and action.message.get("type") == "agent_message":
+                assert self.sends_last_seq or action.message["seq"] <= self.durable_delivered  # recorded first
                 self.client_seen.append(action.message["seq"])
 
     @rule()
@@ -286,10 +307,13 @@ class DeliveryMachine(RuleBasedStateMachine):
         else:
             self._run(self.conn.delivery_failed(seq))  # asks to record it again
 
-    @rule(with_last_seq=st.booleans())
-    def crash_and_reconnect(self, with_last_seq):
-        resume = max(self.client_seen, default=0) if with_last_seq else self.durable_delivered
-        self._open(resume)
+    @rule()
+    def crash_and_reconnect(self):
+        if self.sends_last_seq:
+            resume = max(self.client_seen, default=0)
+        else:
+            resume = self.durable_delivered
+        self._open(resume, tracks_seq=self.sends_last_seq)
         for seq in self.produced:  # the catch-up read
             if seq > resume:
                 self._run(self.conn.reply_received(reply(seq)))
