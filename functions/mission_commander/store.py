@@ -54,7 +54,8 @@ class Claim:
     """The gateway process holding the session's live connection when the reply was claimed."""
 
 
-_READS = ThreadPoolExecutor(max_workers=6, thread_name_prefix="firestore-read")
+# Each turn reads two things in parallel; a trigger instance runs up to TURN_CONCURRENCY (20) turns.
+_READS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="firestore-read")
 
 
 def _conversation(docs: list[dict[str, Any]]) -> list[ChatEntry]:
