@@ -63,17 +63,31 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def create_sessions_direct(db: firestore.Client, user_id: str, count: int) -> list[str]:
-    """Session documents written in batches (the ramp measures connections, not the HTTP endpoint)."""
-    ids, now = [], schema.utc_now()
-    for start in range(0, count, 400):
-        batch = db.batch()
-        for _ in range(min(400, count - start)):
-            ref = db.collection(schema.SESSIONS).document(secrets.token_hex(12))
-            batch.create(ref, schema.new_session(user_id, now, 3600))
-            ids.append(ref.id)
-        batch.commit()
-    return ids
+def create_sessions_http(stack: LocalStack, tokens: list[str], count: int, workers: int = 16) -> dict[str, Any]:
+    """``count`` sessions through the front door's ``POST /api/v1/sessions``, as clients create
+    them (round robin over ``tokens``). Returns the (session id, token) pairs and the timings."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(i: int) -> tuple[str, str, float] | None:
+        token = tokens[i % len(tokens)]
+        req = urllib.request.Request(f"{stack.front_url}/api/v1/sessions", method="POST",
+                                     headers={"Authorization": f"Bearer {token}"})
+        started = time.perf_counter()
+        for _ in range(3):
+            try:
+                with urllib.request.urlopen(req, timeout=60) as resp:
+                    return json.loads(resp.read())["session_id"], token, (time.perf_counter() - started) * 1000
+            except Exception:  # noqa: BLE001 - counted below
+                time.sleep(0.5)
+        return None
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(post, range(count)))
+    made = [r for r in results if r is not None]
+    return {"sessions": [(sid, token) for sid, token, _ in made], "failures": count - len(made),
+            "seconds": round(time.perf_counter() - started, 1),
+            "latency_ms": summarize([ms for _, _, ms in made])}
 
 
 @dataclass
@@ -187,13 +201,14 @@ def bare_trigger(db: firestore.Client, samples: int, user_id: str = "bench-user"
     return {"samples": samples, "round_trip_ms": summarize(latencies), "errors": samples - len(latencies)}
 
 
-async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *, token: str = "bench-token",
-                        user_id: str = "bench-user", ping_every: float = 20.0, step: int = 500,
-                        probe: int = 20) -> dict[str, Any]:
-    """Ramp to ``target`` connected sessions on the one gateway; measure RSS; probe replies."""
+async def live_sessions(stack: LocalStack, target: int, *, tokens: list[str], ping_every: float = 20.0,
+                        step: int = 500, probe: int = 20) -> dict[str, Any]:
+    """Sessions created through the HTTP endpoint, then a ramp to ``target`` connected through
+    the front door (nginx) to the one gateway process; measure its RSS; probe replies at the top."""
     gateway_pid = stack.gateway.proc.pid
     base_rss = rss_kib(gateway_pid)
-    session_ids = await asyncio.to_thread(create_sessions_direct, db, user_id, target)
+    created = await asyncio.to_thread(create_sessions_http, stack, tokens, target)
+    session_ids = created.pop("sessions")
     sockets: list[Any] = []
     ramp: list[dict[str, Any]] = []
     failures = 0
@@ -210,11 +225,11 @@ async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *,
     pingers = []
     sem = asyncio.Semaphore(50)
 
-    async def open_one(session_id):
+    async def open_one(session_id, token):
         nonlocal failures
         async with sem:
             try:
-                ws = await websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}",
+                ws = await websockets.connect(f"{stack.ws_url}?session_id={session_id}&token={token}&last_seq=0",
                                               open_timeout=60, ping_interval=None, max_queue=4)
                 first = json.loads(await asyncio.wait_for(ws.recv(), 60))
                 if first.get("type") != "connected":
@@ -229,7 +244,7 @@ async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *,
     started = time.perf_counter()
     try:
         for start in range(0, target, step):
-            await asyncio.gather(*(open_one(s) for s in session_ids[start:start + step]))
+            await asyncio.gather(*(open_one(s, t) for s, t in session_ids[start:start + step]))
             await asyncio.sleep(1)
             rss = rss_kib(gateway_pid)
             ramp.append({"connected": len(sockets), "gateway_rss_kib": rss,
@@ -257,7 +272,7 @@ async def live_sessions(stack: LocalStack, db: firestore.Client, target: int, *,
         await asyncio.gather(*(probe_one(ws) for _, ws in sample), return_exceptions=True)
         top_rss = rss_kib(gateway_pid)
         return {
-            "target": target, "connected": len(sockets), "connect_failures": failures,
+            "target": target, "created_over_http": created, "connected": len(sockets), "connect_failures": failures,
             "gateway_reported_connections": health.get("connections"),
             "gateway_rss_kib_before": base_rss, "gateway_rss_kib_top": top_rss,
             "kib_per_connection": round((top_rss - base_rss) / max(1, len(sockets)), 1),

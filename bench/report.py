@@ -142,8 +142,11 @@ concurrent conversations; in production each event gets its own instance slot (s
 
 ## Live sessions on one gateway process
 
+Sessions created through `POST /api/v1/sessions` on the front door ({live['created_over_http']['seconds']} s for
+{live['target']}, {live['created_over_http']['failures']} failures, p50 {_ms(live['created_over_http']['latency_ms']['p50'])} at 16 concurrent
+requests), then connected through nginx as clients would.
 {live['connected']} of {live['target']} connected ({live['connect_failures']} failures), {live['kib_per_connection']} KiB per
-connection; replies at the top: {live['replies_at_top']['answered']} of {live['replies_at_top']['probed']} probes answered.
+connection (target ≤ 24); replies at the top: {live['replies_at_top']['answered']} of {live['replies_at_top']['probed']} probes answered.
 Ramp (connections: gateway RSS): {ramp}.
 
 ## How to reproduce

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -128,6 +129,21 @@ class ManagedProcess:
             except (ProcessLookupError, PermissionError):
                 pass
         self._log.close()
+
+
+FRONT_DOOR_SOCKETS = 12_000
+"""Proxied WebSockets the local front door must carry: the 10,000-session benchmark plus headroom."""
+
+
+def front_door_sizing(sockets: int = FRONT_DOOR_SOCKETS) -> dict[str, int]:
+    """nginx workers and connections for ``sockets`` proxied WebSockets within this process's
+    open-file limit (an unprivileged nginx cannot raise it): two descriptors per socket."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    per_worker_files = min(hard if hard != resource.RLIM_INFINITY else 65536, 65536)
+    per_worker = max(512, (per_worker_files - 64) // 2)
+    workers = max(1, min(8, -(-sockets // per_worker)))
+    return {"NGINX_WORKERS": workers, "NGINX_NOFILE": per_worker_files,
+            "NGINX_WORKER_CONNECTIONS": per_worker * 2}
 
 
 class LocalStack:
@@ -291,7 +307,8 @@ class LocalStack:
         conf = self.run_dir / "nginx.conf"
         conf.write_text(template.safe_substitute(
             FRONT_PORT=self.ports.front, FUNCTIONS_PORT=self.ports.functions, GATEWAY_PORT=self.ports.gateway,
-            HOSTING_PORT=self.ports.hosting, PROJECT_ID=PROJECT_ID, RUN_DIR=str(self.run_dir)))
+            HOSTING_PORT=self.ports.hosting, PROJECT_ID=PROJECT_ID, RUN_DIR=str(self.run_dir),
+            **front_door_sizing()))
         (self.run_dir / "web-config.json").write_text(json.dumps(self.web_config(), indent=2))
         self.front_door = ManagedProcess("front-door", [nginx, "-p", str(self.run_dir), "-c", str(conf),
                                                         "-e", str(self.run_dir / "nginx-error.log")],

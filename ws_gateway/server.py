@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import http
+from collections import deque
+from collections.abc import Awaitable, Callable
 import json
 import logging
 import secrets
@@ -60,6 +62,51 @@ def _last_seq(query: dict[str, list[str]]) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+Event = tuple[Any, ...]
+Post = Callable[[Event], None]
+
+
+def _consume(future: Any) -> None:
+    """A ping's waiter fails when its connection closes: nothing to report."""
+    if not future.cancelled():
+        future.exception()
+
+
+class _Events:
+    """One connection's events (client frames, inbox documents, the results of its writes),
+    handled one at a time in arrival order by a task that exists only while there is something
+    to handle: an idle connection holds no task beyond the one reading its socket."""
+
+    __slots__ = ("_pending", "_handle", "task", "closed")
+
+    def __init__(self, handle: Callable[[Event], Awaitable[bool]]) -> None:
+        self._pending: deque[Event] = deque()
+        self._handle = handle
+        self.task: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def put(self, event: Event) -> None:
+        if self.closed:
+            return
+        self._pending.append(event)
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            while self._pending and not self.closed:
+                if not await self._handle(self._pending.popleft()):
+                    self.closed = True  # the connection is over: later events are dropped
+        finally:
+            self.task = None
+
+    async def finish(self, timeout: float) -> None:
+        """Stop taking events; let the one being handled end (bounded)."""
+        self.closed = True
+        if self.task is not None:
+            await asyncio.wait({self.task}, timeout=timeout)
+
+
 class Gateway:
     def __init__(self, settings: Settings, verifier: TokenVerifier, gate: SessionGate, inbox: GatewayInbox) -> None:
         self.settings = settings
@@ -68,6 +115,7 @@ class Gateway:
         self._inbox = inbox
         self._live: dict[str, ServerConnection] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._pongs: dict[str, Awaitable[float]] = {}
         self.draining = False
         self.metrics = GatewayMetrics(inbox, lambda: len(self._live))
         self._limits = ConnectionLimits(max_content_chars=settings.max_content_chars,
@@ -100,6 +148,29 @@ class Gateway:
                                   {"error": {"code": "origin_not_allowed", "message": "Origin not allowed"}})
         return None
 
+    # -- Heartbeats -------------------------------------------------------------------
+    async def keepalive(self, interval: float) -> None:
+        """One task pings every live connection each ``interval`` and closes one whose previous
+        ping went unanswered (1011, like the websockets library's own keepalive, which would
+        cost a task per connection: about 1.6 KiB each, measured)."""
+        while True:
+            await asyncio.sleep(interval)
+            for conn_id, ws in list(self._live.items()):
+                pong = self._pongs.pop(conn_id, None)
+                if pong is not None and not pong.done():
+                    self._background(ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "keepalive ping timeout"))
+                    continue
+                try:
+                    waiter = await ws.ping()
+                except Exception:  # noqa: BLE001 - closing: its handler cleans up
+                    continue
+                waiter.add_done_callback(_consume)  # type: ignore[attr-defined]
+                if conn_id in self._live:
+                    self._pongs[conn_id] = waiter
+
+    def _forget_ping(self, conn_id: str) -> None:
+        self._pongs.pop(conn_id, None)
+
     # -- WebSocket ------------------------------------------------------------------
     async def handle(self, ws: ServerConnection) -> None:
         conn_id = secrets.token_hex(6)
@@ -123,13 +194,23 @@ class Gateway:
         resume_from = min(last_seq, last_reserved) if last_seq is not None else int(session.get("delivered_seq") or 0)
         core = GatewayConnection(session_id, user_id, conn_id, session, resume_from, schema.utc_now(), self._limits,
                                  client_tracks_seq=last_seq is not None)
-        events: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+
+        async def handle_event(event: Event) -> bool:
+            try:
+                return await self._perform(ws, self._dispatch(core, event), events.put, session_id, fields)
+            except Exception:  # noqa: BLE001 - the edge: log it, close with a generic reason
+                if ws.state.name == "OPEN":
+                    log.exception("connection failed", extra={"fields": fields})
+                    await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
+                return False
+
+        events = _Events(handle_event)
 
         async def catch_up() -> None:
             # From where this connection started: the core drops what it already sent, and a
             # reply the listener missed below one it delivered is still found.
             for reply in await self._gate.replies_after(session_id, resume_from):
-                events.put_nowait(("reply", reply))
+                events.put(("reply", reply))
 
         held: list[dict[str, Any]] | None = []  # inbox documents that come during the first catch-up
 
@@ -137,13 +218,12 @@ class Gateway:
             if held is not None:
                 held.append(doc)
             else:
-                events.put_nowait(("reply", doc))
+                events.put(("reply", doc))
 
         sub = Subscription(session_id, conn_id, deliver=deliver,
-                           replace=lambda: events.put_nowait(("replaced",)), catch_up=catch_up)
-        reader: asyncio.Task[None] | None = None
+                           replace=lambda: events.put(("replaced",)), catch_up=catch_up)
         try:
-            if not await self._perform(ws, core.opened(), events, session_id, fields):
+            if not await self._perform(ws, core.opened(), events.put, session_id, fields):
                 return
             self._inbox.subscribe(sub)
             self._live[conn_id] = ws
@@ -155,36 +235,24 @@ class Gateway:
             if schema.has_replies_after(session, resume_from):
                 await catch_up()
             for doc in held or ():  # after the catch-up: replies go out in seq order
-                events.put_nowait(("reply", doc))
+                events.put(("reply", doc))
             held = None
-            reader = asyncio.create_task(self._read(ws, events))
-            while True:
-                event = await events.get()
-                if event[0] == "eof":
-                    break
-                actions = self._dispatch(core, event)
-                if not await self._perform(ws, actions, events, session_id, fields):
-                    break
+            # This task reads the socket; everything else is handled by ``events`` as it comes.
+            try:
+                async for frame in ws:
+                    events.put(("frame", frame))
+            except Exception:  # noqa: BLE001 - closed abnormally: same as the end of the stream
+                pass
         except Exception:  # noqa: BLE001 - the edge: log it, close with a generic reason
             if ws.state.name == "OPEN":
                 log.exception("connection failed", extra={"fields": fields})
                 await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
         finally:
-            if reader is not None:
-                reader.cancel()
+            await events.finish(timeout=self.settings.shutdown_grace_seconds)
             self._inbox.unsubscribe(sub)
             self._live.pop(conn_id, None)
+            self._forget_ping(conn_id)
             log.info("disconnected", extra={"fields": {**fields, "close_code": ws.close_code}})
-
-    @staticmethod
-    async def _read(ws: ServerConnection, events: asyncio.Queue[tuple[Any, ...]]) -> None:
-        try:
-            async for frame in ws:
-                events.put_nowait(("frame", frame))
-        except Exception:  # noqa: BLE001 - closed abnormally: same as the end of the stream
-            pass
-        finally:
-            events.put_nowait(("eof",))
 
     def _dispatch(self, core: GatewayConnection, event: tuple[Any, ...]) -> list[Action]:
         kind = event[0]
@@ -209,7 +277,7 @@ class Gateway:
             return core.replaced()
         raise ValueError(f"unknown event {kind!r}")
 
-    async def _perform(self, ws: ServerConnection, actions: list[Action], events: asyncio.Queue[tuple[Any, ...]],
+    async def _perform(self, ws: ServerConnection, actions: list[Action], post: Post,
                        session_id: str, fields: dict[str, Any]) -> bool:
         """Carry out the core's actions in order; False once the connection is over."""
         for action in actions:
@@ -221,9 +289,9 @@ class Gateway:
                 if action.seq is not None and action.message["type"] != "agent_message_delta":
                     self.metrics.frame_sent(session_id, action.seq)
             elif isinstance(action, StoreTurn):
-                self._background(self._store(session_id, action.plan, events, fields))
+                self._background(self._store(session_id, action.plan, post, fields))
             elif isinstance(action, RecordDelivery):
-                self._background(self._record(session_id, action.seq, events))
+                self._background(self._record(session_id, action.seq, post))
             elif isinstance(action, Close):
                 if action.reason == "Mission created":
                     log.info("mission delivered", extra={"fields": fields})
@@ -231,28 +299,27 @@ class Gateway:
                 return False
         return True
 
-    async def _store(self, session_id: str, plan: schema.UserTurnPlan, events: asyncio.Queue[tuple[Any, ...]],
-                     fields: dict[str, Any]) -> None:
+    async def _store(self, session_id: str, plan: schema.UserTurnPlan, post: Post, fields: dict[str, Any]) -> None:
         try:
             await self._gate.store_turn(session_id, plan)
         except TurnConflict:
-            events.put_nowait(("conflict", await self._gate.get_session(session_id)))
+            post(("conflict", await self._gate.get_session(session_id)))
             return
         except gexc.InvalidArgument:
             log.info("message refused by the store", extra={"fields": {**fields, "seq": plan.seq}})
-            events.put_nowait(("store_failed", ErrorCode.INVALID_CONTENT))
+            post(("store_failed", ErrorCode.INVALID_CONTENT))
             return
         except Exception:  # noqa: BLE001 - unknown outcome: look before saying it was not stored
             log.warning("storing a message failed", exc_info=True, extra={"fields": {**fields, "seq": plan.seq}})
             if not await self._gate.turn_exists(session_id, plan):
-                events.put_nowait(("store_failed", ErrorCode.MESSAGE_NOT_STORED))
+                post(("store_failed", ErrorCode.MESSAGE_NOT_STORED))
                 return
         log.info("user turn stored", extra={"fields": {**fields, "seq": plan.seq}})
-        events.put_nowait(("stored", plan.seq))
+        post(("stored", plan.seq))
 
-    async def _record(self, session_id: str, seq: int, events: asyncio.Queue[tuple[Any, ...]]) -> None:
+    async def _record(self, session_id: str, seq: int, post: Post) -> None:
         ok = await self._gate.record_delivery(session_id, seq)
-        events.put_nowait(("recorded" if ok else "record_failed", seq))
+        post(("recorded" if ok else "record_failed", seq))
 
     async def _authenticate(self, session_id: str, token: str, last_seq: int | None) -> tuple[str, dict[str, Any]]:
         if not token:
@@ -296,6 +363,7 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None) -> None
     inbox.start(loop)
     watchdog = asyncio.create_task(inbox.watchdog(settings.relay_check_seconds))
     gateway = Gateway(settings, TokenVerifier(settings), gate, inbox)
+    keepalive = asyncio.create_task(gateway.keepalive(settings.ping_interval_seconds))
     stop = loop.create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
@@ -303,7 +371,7 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None) -> None
     # measured) for frames that are small JSON; without it a connection costs a third as much.
     async with serve(gateway.handle, settings.host, settings.port, process_request=gateway.process_request,
                      max_size=settings.max_frame_bytes, max_queue=16, compression=None,
-                     ping_interval=settings.ping_interval_seconds, ping_timeout=settings.ping_interval_seconds,
+                     ping_interval=None,  # Gateway.keepalive: one task for all connections
                      close_timeout=2, server_header="mission-commander") as server:
         log.info("gateway listening", extra={"fields": {"host": settings.host, "port": settings.port,
                                                         "gateway_id": gateway_id}})
@@ -323,4 +391,5 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None) -> None
             log.warning("handlers still running at the end of the grace period")
         log.info("gateway stopped", extra={"fields": {"seconds": round(time.monotonic() - started, 2)}})
     watchdog.cancel()
+    keepalive.cancel()
     inbox.stop()
