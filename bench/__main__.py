@@ -38,8 +38,10 @@ def admin_client(stack: LocalStack) -> firestore.Client:
 
 
 def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[str] | None = None,
-        token: str = "bench-token-0", user_id: str = "bench-user-0") -> dict[str, Any]:
-    """Every scenario against ``stack``; returns the report."""
+        token: str = "bench-token-0", user_id: str = "bench-user-0",
+        live_tokens: list[str] | None = None) -> dict[str, Any]:
+    """Every scenario against ``stack``; returns the report. ``live_tokens``: the learners whose
+    sessions the live-session ramp creates (default ``tokens``)."""
     db = admin_client(stack)
     tokens = tokens or [f"bench-token-{i}" for i in range(max(profile["concurrency"]))]
     report: dict[str, Any] = {"environment": harness.environment(), "profile": profile}
@@ -77,7 +79,7 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
     report["routed"] = harness.routed_split(stack, max(profile["concurrency"]), tokens=tokens)
     log(f"ramping live sessions to {profile['live_sessions']} on one gateway process...")
     report["live_sessions"] = asyncio.run(harness.live_sessions(
-        stack, profile["live_sessions"], tokens=tokens, step=profile["live_step"]))
+        stack, profile["live_sessions"], tokens=live_tokens or tokens, step=profile["live_step"]))
     # Like for like: first turns of fresh sessions, as the bare round trip measures.
     single = report["conversations"][0]["first_turn_latency_ms"]["p50"]
     bare = report["bare_trigger"]["round_trip_ms"]["p50"]

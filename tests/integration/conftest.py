@@ -23,7 +23,7 @@ SESSION_CREATIONS_PER_HOUR = 150
 
 @pytest.fixture(scope="session")
 def stack():
-    local = LocalStack(TEST_PORTS, name="test", dev_tokens="test-token=user123,other-token=user456",
+    local = LocalStack(TEST_PORTS, name="test", dev_tokens="test-token=user123,other-token=user456,bench-token=bench-user",
                        extra_env={"ALLOW_ORIGINS": ALLOWED_ORIGINS, "MAX_CONTENT_CHARS": "2000",
                                   "RATE_FRAME_BURST": str(RATE_FRAME_BURST),
                                   "SESSION_CREATIONS_PER_HOUR": str(SESSION_CREATIONS_PER_HOUR),

@@ -8,7 +8,7 @@ from bench.__main__ import PROFILES, run
 
 def test_bench_smoke_produces_a_complete_report(stack):
     report = run(stack, PROFILES["smoke"], log=lambda _m: None, tokens=["test-token", "other-token"],
-                 token="test-token", user_id="user123")
+                 token="test-token", user_id="user123", live_tokens=["bench-token"])
     assert report["bare_trigger"]["errors"] == 0
     assert report["bare_trigger"]["round_trip_ms"]["count"] == PROFILES["smoke"]["bare_samples"]
     for row, n in zip(report["conversations"], PROFILES["smoke"]["concurrency"]):
