@@ -18,7 +18,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from . import schema
 from .agent import ChatEntry
 from .errors import RateLimitError
-from .rate_limits import session_creation_window
+from .rate_limits import choose_creation_slot
 from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
@@ -86,32 +86,54 @@ class SessionStore:
 
     def create_session(self, user_id: str, now: datetime, ttl_seconds: int,
                        creations_per_hour: int | None = None) -> str:
-        """A new session for ``user_id``; at most ``creations_per_hour`` per user
-        (RateLimitError beyond, with the seconds until the window reopens)."""
+        """A new session for ``user_id``; at most ``creations_per_hour`` per user in any hour
+        (RateLimitError beyond, with the seconds until the oldest of them is an hour old).
+
+        The allowance is one slot document per creation (:func:`choose_creation_slot`). A creation
+        is one batch: the slot's write, with a precondition (``create``, or an update only if the slot
+        is unchanged since read), plus the session's ``create``. No transaction, so no lock: requests
+        that race for a slot lose only that write and try another free one."""
         ref = self._db.collection(schema.SESSIONS).document(secrets.token_hex(12))
+        session = schema.new_session(user_id, now, ttl_seconds)
         if creations_per_hour is None:
-            ref.create(schema.new_session(user_id, now, ttl_seconds))
+            ref.create(session)
             return ref.id
-        counter = self._db.collection(schema.RATE_LIMITS).document(f"sessions_{user_id}")
-        transaction = self._db.transaction(max_attempts=3)
+        slot_doc = schema.creation_slot_document(user_id, ref.id, now)
+        # Each round either takes a slot or finds every slot it tried taken by others since it read,
+        # so the free slots shrink each round and the loop ends within the allowance + 1 rounds.
+        for _ in range(creations_per_hour + 1):
+            slots = self._creation_slots(user_id, creations_per_hour)
+            choice = choose_creation_slot([taken for _, _, taken in slots], now, schema.SESSION_CREATION_WINDOW_SECONDS,
+                                          seed=secrets.randbits(32))
+            if not choice.order:
+                raise RateLimitError(choice.retry_after_seconds,
+                                     f"Too many sessions created: try again in {choice.retry_after_seconds} s")
+            for k in choice.order:
+                slot_ref, update_time, _ = slots[k]
+                batch = self._db.batch()
+                if update_time is None:
+                    batch.create(slot_ref, slot_doc)
+                else:  # taken over an hour ago: reuse it, unless another request just did
+                    batch.update(slot_ref, slot_doc, option=self._db.write_option(last_update_time=update_time))
+                batch.create(ref, session)
+                try:
+                    batch.commit()
+                    return ref.id
+                except (gexc.AlreadyExists, gexc.FailedPrecondition):
+                    continue  # another request took this slot first
+        raise RateLimitError(1, "Too many sessions created at once: try again in 1 s")
 
-        @firestore.transactional
-        def run(tx: firestore.Transaction) -> str:
-            snap = counter.get(transaction=tx)
-            decision = session_creation_window(snap.to_dict() if snap.exists else None, now,
-                                               creations_per_hour, 3600)
-            if not decision.allowed:
-                raise RateLimitError(decision.retry_after_seconds,
-                                     f"Too many sessions created: try again in {decision.retry_after_seconds} s")
-            tx.set(counter, {**decision.document, "user_id": user_id})
-            tx.create(ref, schema.new_session(user_id, now, ttl_seconds))
-            return ref.id
-
-        try:
-            return run(transaction)
-        except (ValueError, gexc.Aborted):
-            # Many creations at once for one user contend on its counter: slow down.
-            raise RateLimitError(1, "Too many sessions created at once: try again in 1 s") from None
+    def _creation_slots(self, user_id: str, count: int) -> list[tuple[firestore.DocumentReference, Any, datetime | None]]:
+        """Each slot of the user's allowance: (reference, update time or None if never taken, taken_at)."""
+        found = {snap.id: snap for snap in self._db.collection(schema.RATE_LIMITS)
+                 .where(filter=FieldFilter("user_id", "==", user_id)).stream()}
+        slots = []
+        for k in range(count):
+            slot_id = schema.creation_slot_id(user_id, k)
+            snap = found.get(slot_id)
+            ref = self._db.collection(schema.RATE_LIMITS).document(slot_id)
+            slots.append((ref, snap.update_time, (snap.to_dict() or {}).get("taken_at")) if snap else (ref, None, None))
+        return slots
 
     def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
                       agent_timeout_seconds: int) -> schema.UserTurnPlan:
