@@ -7,9 +7,10 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import Callable, Mapping
 
-__all__ = ["SlotChoice", "TokenBucket", "choose_creation_slot", "slot_is_free"]
+__all__ = ["MAX_SLOT_READS", "MAX_SLOT_TRIES", "SlotChoice", "TokenBucket", "choose_creation_slot",
+           "slot_is_free", "slots_to_read"]
 
 
 class TokenBucket:
@@ -36,9 +37,16 @@ class TokenBucket:
         return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
 
 
+MAX_SLOT_TRIES = 16
+"""Free slots one request tries before it reads the slots again (it reads again only if others took
+every one of them in the meantime)."""
+MAX_SLOT_READS = 500
+"""The most slots one request reads (by key, in one call): all of them up to this allowance."""
+
+
 @dataclass(frozen=True)
 class SlotChoice:
-    """Where one session creation may go: the free slots to try, in order, or none."""
+    """Where one session creation may go: free slots to try, in order, or none."""
 
     order: tuple[int, ...]
     """Free slot numbers to try, in this order (empty: the user is at the limit)."""
@@ -51,19 +59,28 @@ def slot_is_free(taken_at: datetime | None, now: datetime, window_seconds: int) 
     return taken_at is None or now - taken_at >= timedelta(seconds=window_seconds)
 
 
-def choose_creation_slot(taken_at: Sequence[datetime | None], now: datetime, window_seconds: int,
-                         seed: int) -> SlotChoice:
-    """The hourly allowance is ``len(taken_at)`` slots, each holding the moment it was last taken
-    (``None``: never). A creation takes one free slot, so no more than ``len(taken_at)`` creations
-    fall in any ``window_seconds``: a sliding window, with no shared counter to contend on.
+def slots_to_read(allowance: int, seed: int, most: int = MAX_SLOT_READS) -> list[int]:
+    """The slot numbers a request reads: every one, or, for an allowance above ``most``, ``most`` of
+    them drawn at random (such an allowance is in effect no limit; near it a request may be refused
+    while a few unread slots are still free)."""
+    if allowance <= most:
+        return list(range(allowance))
+    return random.Random(seed).sample(range(allowance), most)
 
-    Concurrent requests try the free slots in different orders (shuffled by ``seed``), so they
-    rarely collide; one that loses a slot to another moves to its next. With none free, the
-    answer is how long until the oldest slot frees: the honest ``Retry-After``."""
-    free = [k for k, taken in enumerate(taken_at) if slot_is_free(taken, now, window_seconds)]
+
+def choose_creation_slot(taken_at: Mapping[int, datetime | None], now: datetime, window_seconds: int,
+                         seed: int, tries: int = MAX_SLOT_TRIES) -> SlotChoice:
+    """A user's allowance is numbered slots, each holding when it was last taken; ``taken_at`` has
+    the slots read (``None``: never taken). A creation takes one free slot, so no more creations than
+    slots fall in any ``window_seconds``: a sliding window, with no shared counter to contend on.
+
+    Concurrent requests try free slots in different orders (shuffled with ``seed``), so they rarely
+    collide; one that loses a slot to another moves to its next. With none free, the answer is how
+    long until the oldest slot frees: the honest ``Retry-After``."""
+    free = [k for k, taken in sorted(taken_at.items()) if slot_is_free(taken, now, window_seconds)]
     if free:
         random.Random(seed).shuffle(free)
-        return SlotChoice(tuple(free))
-    oldest = min(t for t in taken_at if t is not None) if taken_at else now
+        return SlotChoice(tuple(free[:tries]))
+    oldest = min((t for t in taken_at.values() if t is not None), default=now)
     wait = (oldest + timedelta(seconds=window_seconds) - now).total_seconds()
     return SlotChoice((), max(1, math.ceil(wait)))

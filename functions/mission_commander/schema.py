@@ -151,11 +151,11 @@ def creation_slot_id(user_id: str, slot: int) -> str:
     return f"sessions_{user_id}_{slot:03d}"
 
 
-def creation_slot_document(user_id: str, session_id: str, now: datetime,
+def creation_slot_document(user_id: str, slot: int, session_id: str, now: datetime,
                            window_seconds: int = SESSION_CREATION_WINDOW_SECONDS) -> dict[str, Any]:
-    """A taken slot: free again ``window_seconds`` after ``taken_at``. ``expires_at`` lets a TTL
-    policy remove it after that (a missing slot is a free one)."""
-    return {"user_id": user_id, "session_id": session_id, "taken_at": now,
+    """Slot ``slot`` taken by ``session_id``: free again ``window_seconds`` after ``taken_at``.
+    ``expires_at`` lets a TTL policy remove it after that (a missing slot is a free one)."""
+    return {"user_id": user_id, "slot": slot, "session_id": session_id, "taken_at": now,
             "expires_at": now + timedelta(seconds=window_seconds)}
 
 

@@ -18,7 +18,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from . import schema
 from .agent import ChatEntry
 from .errors import RateLimitError
-from .rate_limits import choose_creation_slot
+from .rate_limits import MAX_SLOT_READS, choose_creation_slot, slots_to_read
 from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
@@ -98,23 +98,24 @@ class SessionStore:
         if creations_per_hour is None:
             ref.create(session)
             return ref.id
-        slot_doc = schema.creation_slot_document(user_id, ref.id, now)
         # Each round either takes a slot or finds every slot it tried taken by others since it read,
-        # so the free slots shrink each round and the loop ends within the allowance + 1 rounds.
-        for _ in range(creations_per_hour + 1):
-            slots = self._creation_slots(user_id, creations_per_hour)
-            choice = choose_creation_slot([taken for _, _, taken in slots], now, schema.SESSION_CREATION_WINDOW_SECONDS,
-                                          seed=secrets.randbits(32))
+        # so the free slots shrink each round and the loop ends within the slots read + 1 rounds.
+        for _ in range(min(creations_per_hour, MAX_SLOT_READS) + 1):
+            slots = self._creation_slots(user_id, slots_to_read(creations_per_hour, secrets.randbits(32)))
+            choice = choose_creation_slot({k: taken for k, (_, taken) in slots.items()}, now,
+                                          schema.SESSION_CREATION_WINDOW_SECONDS, seed=secrets.randbits(32))
             if not choice.order:
                 raise RateLimitError(choice.retry_after_seconds,
                                      f"Too many sessions created: try again in {choice.retry_after_seconds} s")
             for k in choice.order:
-                slot_ref, update_time, _ = slots[k]
+                slot_ref = self._db.collection(schema.RATE_LIMITS).document(schema.creation_slot_id(user_id, k))
+                update_time = slots[k][0]
                 batch = self._db.batch()
                 if update_time is None:
-                    batch.create(slot_ref, slot_doc)
+                    batch.create(slot_ref, schema.creation_slot_document(user_id, k, ref.id, now))
                 else:  # taken over an hour ago: reuse it, unless another request just did
-                    batch.update(slot_ref, slot_doc, option=self._db.write_option(last_update_time=update_time))
+                    batch.update(slot_ref, schema.creation_slot_document(user_id, k, ref.id, now),
+                                 option=self._db.write_option(last_update_time=update_time))
                 batch.create(ref, session)
                 try:
                     batch.commit()
@@ -123,16 +124,15 @@ class SessionStore:
                     continue  # another request took this slot first
         raise RateLimitError(1, "Too many sessions created at once: try again in 1 s")
 
-    def _creation_slots(self, user_id: str, count: int) -> list[tuple[firestore.DocumentReference, Any, datetime | None]]:
-        """Each slot of the user's allowance: (reference, update time or None if never taken, taken_at)."""
-        found = {snap.id: snap for snap in self._db.collection(schema.RATE_LIMITS)
-                 .where(filter=FieldFilter("user_id", "==", user_id)).stream()}
-        slots = []
-        for k in range(count):
-            slot_id = schema.creation_slot_id(user_id, k)
-            snap = found.get(slot_id)
-            ref = self._db.collection(schema.RATE_LIMITS).document(slot_id)
-            slots.append((ref, snap.update_time, (snap.to_dict() or {}).get("taken_at")) if snap else (ref, None, None))
+    def _creation_slots(self, user_id: str, numbers: list[int]) -> dict[int, tuple[Any, datetime | None]]:
+        """The given slots of a user, read by key in one call: number -> (update time, taken_at), both
+        ``None`` for a slot never taken. (Key reads cost the same however many slots other users hold.)"""
+        refs = {self._db.collection(schema.RATE_LIMITS).document(schema.creation_slot_id(user_id, k)).path: k
+                for k in numbers}
+        slots: dict[int, tuple[Any, datetime | None]] = {k: (None, None) for k in numbers}
+        for snap in self._db.get_all([self._db.document(path) for path in refs]):
+            if snap.exists:
+                slots[refs[snap.reference.path]] = (snap.update_time, (snap.to_dict() or {}).get("taken_at"))
         return slots
 
     def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
