@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
-__all__ = ["MAX_SLOT_READS", "MAX_SLOT_TRIES", "SlotChoice", "TokenBucket", "choose_creation_slot",
-           "slot_is_free", "slots_to_read"]
+__all__ = ["MAX_SLOT_READS", "MAX_SLOT_TRIES", "SAMPLED_SLOT_READS", "SlotChoice", "TokenBucket",
+           "choose_creation_slot", "first_slot", "slot_is_free", "slots_to_read"]
 
 
 class TokenBucket:
@@ -41,7 +41,9 @@ MAX_SLOT_TRIES = 16
 """Free slots one request tries before it reads the slots again (it reads again only if others took
 every one of them in the meantime)."""
 MAX_SLOT_READS = 500
-"""The most slots one request reads (by key, in one call): all of them up to this allowance."""
+"""Allowances up to this are exact: a request reads every slot (by key, in one call)."""
+SAMPLED_SLOT_READS = 64
+"""Beyond that (an allowance that is in effect no limit), a request reads this many slots at random."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,19 @@ def slot_is_free(taken_at: datetime | None, now: datetime, window_seconds: int) 
     return taken_at is None or now - taken_at >= timedelta(seconds=window_seconds)
 
 
-def slots_to_read(allowance: int, seed: int, most: int = MAX_SLOT_READS) -> list[int]:
-    """The slot numbers a request reads: every one, or, for an allowance above ``most``, ``most`` of
-    them drawn at random (such an allowance is in effect no limit; near it a request may be refused
-    while a few unread slots are still free)."""
-    if allowance <= most:
+def slots_to_read(allowance: int, seed: int) -> list[int]:
+    """The slot numbers a request reads: every one up to :data:`MAX_SLOT_READS`, else
+    :data:`SAMPLED_SLOT_READS` drawn at random (near such an allowance, a request may be refused while
+    a few unread slots are still free)."""
+    if allowance <= MAX_SLOT_READS:
         return list(range(allowance))
-    return random.Random(seed).sample(range(allowance), most)
+    return random.Random(seed).sample(range(allowance), SAMPLED_SLOT_READS)
+
+
+def first_slot(allowance: int, seed: int) -> int:
+    """The slot a request tries first, before reading any: drawn at random (concurrent requests
+    rarely draw the same one)."""
+    return random.Random(seed).randrange(allowance)
 
 
 def choose_creation_slot(taken_at: Mapping[int, datetime | None], now: datetime, window_seconds: int,

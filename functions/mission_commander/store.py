@@ -18,7 +18,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from . import schema
 from .agent import ChatEntry
 from .errors import RateLimitError
-from .rate_limits import MAX_SLOT_READS, choose_creation_slot, slots_to_read
+from .rate_limits import MAX_SLOT_READS, choose_creation_slot, first_slot, slots_to_read
 from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
@@ -92,11 +92,16 @@ class SessionStore:
         The allowance is one slot document per creation (:func:`choose_creation_slot`). A creation
         is one batch: the slot's write, with a precondition (``create``, or an update only if the slot
         is unchanged since read), plus the session's ``create``. No transaction, so no lock: requests
-        that race for a slot lose only that write and try another free one."""
+        that race for a slot lose only that write and try another free one. A user holding few
+        slots usually needs one write and no read."""
         ref = self._db.collection(schema.SESSIONS).document(secrets.token_hex(12))
         session = schema.new_session(user_id, now, ttl_seconds)
         if creations_per_hour is None:
             ref.create(session)
+            return ref.id
+        # First, one slot drawn at random, unread: a slot never taken is free, and most users hold
+        # few. If it exists, read the slots and take a free one.
+        if self._take_slot(user_id, first_slot(creations_per_hour, secrets.randbits(32)), None, ref, session, now):
             return ref.id
         # Each round either takes a slot or finds every slot it tried taken by others since it read,
         # so the free slots shrink each round and the loop ends within the slots read + 1 rounds.
@@ -107,22 +112,28 @@ class SessionStore:
             if not choice.order:
                 raise RateLimitError(choice.retry_after_seconds,
                                      f"Too many sessions created: try again in {choice.retry_after_seconds} s")
-            for k in choice.order:
-                slot_ref = self._db.collection(schema.RATE_LIMITS).document(schema.creation_slot_id(user_id, k))
-                update_time = slots[k][0]
-                batch = self._db.batch()
-                if update_time is None:
-                    batch.create(slot_ref, schema.creation_slot_document(user_id, k, ref.id, now))
-                else:  # taken over an hour ago: reuse it, unless another request just did
-                    batch.update(slot_ref, schema.creation_slot_document(user_id, k, ref.id, now),
-                                 option=self._db.write_option(last_update_time=update_time))
-                batch.create(ref, session)
-                try:
-                    batch.commit()
-                    return ref.id
-                except (gexc.AlreadyExists, gexc.FailedPrecondition):
-                    continue  # another request took this slot first
+            if any(self._take_slot(user_id, k, slots[k][0], ref, session, now) for k in choice.order):
+                return ref.id
         raise RateLimitError(1, "Too many sessions created at once: try again in 1 s")
+
+    def _take_slot(self, user_id: str, slot: int, update_time: Any, ref: firestore.DocumentReference,
+                   session: dict[str, Any], now: datetime) -> bool:
+        """Take ``slot`` and create the session, in one batch; False if another request has the slot.
+        ``update_time`` None: the slot must not exist (``create``); else it must be unchanged since
+        it was read with that update time (it was taken over an hour ago)."""
+        slot_ref = self._db.collection(schema.RATE_LIMITS).document(schema.creation_slot_id(user_id, slot))
+        slot_doc = schema.creation_slot_document(user_id, slot, ref.id, now)
+        batch = self._db.batch()
+        if update_time is None:
+            batch.create(slot_ref, slot_doc)
+        else:
+            batch.update(slot_ref, slot_doc, option=self._db.write_option(last_update_time=update_time))
+        batch.create(ref, session)
+        try:
+            batch.commit()
+            return True
+        except (gexc.AlreadyExists, gexc.FailedPrecondition):
+            return False
 
     def _creation_slots(self, user_id: str, numbers: list[int]) -> dict[int, tuple[Any, datetime | None]]:
         """The given slots of a user, read by key in one call: number -> (update time, taken_at), both

@@ -5,8 +5,8 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 from mission_commander import schema
-from mission_commander.rate_limits import (MAX_SLOT_READS, MAX_SLOT_TRIES, choose_creation_slot, slot_is_free,
-                                           slots_to_read)
+from mission_commander.rate_limits import (MAX_SLOT_READS, MAX_SLOT_TRIES, SAMPLED_SLOT_READS, choose_creation_slot,
+                                           first_slot, slot_is_free, slots_to_read)
 
 NOW = datetime(2025, 10, 25, 10, 30, tzinfo=timezone.utc)
 HOUR = 3600
@@ -56,7 +56,7 @@ def test_every_slot_is_read_up_to_the_read_bound_and_a_random_sample_beyond():
     assert slots_to_read(30, seed=1) == list(range(30))
     assert slots_to_read(MAX_SLOT_READS, seed=1) == list(range(MAX_SLOT_READS))
     huge = slots_to_read(10**12, seed=1)  # an allowance that is in effect no limit (benchmarks use one)
-    assert len(huge) == len(set(huge)) == MAX_SLOT_READS and all(0 <= k < 10**12 for k in huge)
+    assert len(huge) == len(set(huge)) == SAMPLED_SLOT_READS and all(0 <= k < 10**12 for k in huge)
     assert slots_to_read(10**12, seed=2) != huge
 
 
@@ -78,3 +78,9 @@ def test_slot_documents_name_the_user_and_free_themselves_after_the_window():
     assert doc == {"user_id": "u1", "slot": 7, "session_id": "s1", "taken_at": NOW,
                    "expires_at": NOW + timedelta(seconds=schema.SESSION_CREATION_WINDOW_SECONDS)}
     assert slot_is_free(doc["taken_at"], doc["expires_at"], schema.SESSION_CREATION_WINDOW_SECONDS)
+
+
+def test_the_unread_first_try_is_spread_over_the_whole_allowance():
+    firsts = Counter(first_slot(30, seed) for seed in range(600))
+    assert set(firsts) == set(range(30)) and max(firsts.values()) < 60
+    assert first_slot(1, seed=9) == 0
