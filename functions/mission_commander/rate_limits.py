@@ -37,7 +37,7 @@ class TokenBucket:
         return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
 
 
-MAX_SLOT_TRIES = 16
+MAX_SLOT_TRIES = 4
 """Free slots one request tries before it reads the slots again (it reads again only if others took
 every one of them in the meantime)."""
 MAX_SLOT_READS = 500
