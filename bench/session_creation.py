@@ -3,7 +3,8 @@
     PYTHONPATH=functions python -m bench.session_creation [--rounds 20] [--port-offset 30000]
 
 Run as a module, it starts its own local stack (Firebase emulators, gateway, nginx; offline agent);
-`run(stack)` uses a running one. It measures through the front door (nginx → functions emulator → Firestore emulator):
+`run(stack)` uses a running one. It measures through the front door (nginx → functions emulator →
+Firestore emulator):
 
 * under the limit: `concurrency` (10) creations at once by one fresh Auth-emulator user, `rounds`
   times; the latency of each request (sent → answered) and every status (all should be 200). The
@@ -210,6 +211,7 @@ def render(result: dict[str, Any]) -> str:
         statuses = ", ".join(f"{k}: {v}" for k, v in burst["statuses"].items())
         return f"| {name} | {lat['count']} | {_ms(lat['p50'])} | {_ms(lat['p95'])} | {_ms(lat['max'])} | {statuses} |"
     ra = over["retry_after_seconds"]
+    created, refused = over["created_latency_ms"], over["refused_latency_ms"]
     others = f"; other statuses: {over['other_statuses']}" if over["other_statuses"] else ""
     targets = "\n".join(f"| {name} | {'met' if ok else '**missed**'} |" for name, ok in result["targets"].items())
     where = ("through the front door" if over["path"] == "front door" else
@@ -231,8 +233,8 @@ only if that slot exists does it read the user's slots.
 
 **Over the limit** ({where}): {over['rounds']} times, a fresh user with {over['free']} creations left
 sent {over['sent']} at once. In {over['exact_rounds']} of {over['rounds']} rounds exactly {over['free']} were created.
-Created: {over['created']} (p50 {_ms(over['created_latency_ms']['p50'])}, p95 {_ms(over['created_latency_ms']['p95'])});
-refused with 429: {over['refused']} (p50 {_ms(over['refused_latency_ms']['p50'])}, p95 {_ms(over['refused_latency_ms']['p95'])}){others}.
+Created: {over['created']} (p50 {_ms(created['p50'])}, p95 {_ms(created['p95'])});
+refused with 429: {over['refused']} (p50 {_ms(refused['p50'])}, p95 {_ms(refused['p95'])}){others}.
 Their `Retry-After` was {ra['min']}–{ra['max']} s; the honest value (seconds until the user's oldest
 creation is an hour old) was between {ra['expected_min']:.0f} and 3600 s.
 

@@ -135,10 +135,11 @@ FORGERIES = {
 def test_a_correctly_signed_token_is_accepted_and_checked_against_the_published_keys(production, client):
     google = production
     uid = new_user(google)
-    certs_before, lookups_before = google.count("GET", "/certs"), google.count("POST", f"/v1/projects/{PROJECT_ID}/accounts:lookup")
+    lookup = f"/v1/projects/{PROJECT_ID}/accounts:lookup"
+    certs_before, lookups_before = google.count("GET", "/certs"), google.count("POST", lookup)
     assert TokenVerifier(settings_module.load_settings()).verify(google.mint(uid)) == uid
     assert google.count("GET", "/certs") == certs_before + 1  # the signature was checked against our key
-    assert google.count("POST", f"/v1/projects/{PROJECT_ID}/accounts:lookup") == lookups_before + 1  # revocation
+    assert google.count("POST", lookup) == lookups_before + 1  # and the user's revocation state
     response = post_session(google.mint(uid))
     assert response.status == 200 and response.body["user_id"] == uid
     assert client.session_doc(response.body["session_id"])["user_id"] == uid
@@ -196,10 +197,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def production_gateway(stack, google, tmp_path_factory):
     port = _free_port()
+    credentials = google.service_account_file(tmp_path_factory.mktemp("gateway") / "sa.json")
     env = {k: v for k, v in os.environ.items()
            if k not in ("FIREBASE_AUTH_EMULATOR_HOST", "DEV_AUTH_TOKENS", "FUNCTIONS_EMULATOR", "CHECK_REVOKED_TOKENS")}
     env.update({"GOOGLE_CLOUD_PROJECT": PROJECT_ID, "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{stack.ports.firestore}",
-                "GOOGLE_APPLICATION_CREDENTIALS": str(google.service_account_file(tmp_path_factory.mktemp("gw") / "sa.json")),
+                "GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
                 "MC_TEST_GOOGLE_AUTH_URL": google.url, "PORT": str(port), "HOST": "127.0.0.1",
                 "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}", "PYTHONUNBUFFERED": "1"})
     proc = ManagedProcess("production-gateway", [sys.executable, "-m", "tests.fakes.production_gateway"], env,
@@ -250,4 +252,5 @@ def test_the_gateway_accepts_a_signed_token_and_closes_forged_ones_with_1008(pro
                                  google.mint(revoked))
     assert code == 1008 and reason == REVOKED
     fault_log.record("security", "gateway in production mode: alg none, wrong key, edited payload, expired, "
-                     "other project, revoked", "closed with 1008 and the guide's `Invalid token`; a signed token connects")
+                     "other project, revoked", "closed with 1008 and the guide's `Invalid token`; "
+                     "a signed token connects")
