@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from google.cloud import firestore
 
 from mission_commander import schema
@@ -19,12 +20,22 @@ from .conftest import SESSION_CREATIONS_PER_HOUR
 HOUR = schema.SESSION_CREATION_WINDOW_SECONDS
 
 
+@pytest.fixture(scope="module", autouse=True)
+def api_ready(client):
+    """The functions emulator may answer 404 while it still loads the function: wait until it serves."""
+    deadline = time.monotonic() + 120
+    while client.http.get(f"{client.stack.front_url}/health", timeout=60).status_code != 200:
+        assert time.monotonic() < deadline, "the session API never came up"
+        time.sleep(0.5)
+
+
 def post_sessions(client, token, count):
     """``count`` POST /api/v1/sessions at once through the front door, as separate clients would."""
     def one(_):
         resp = client.http.post(f"{client.stack.front_url}/api/v1/sessions",
-                                headers={"Authorization": f"Bearer {token}"}, timeout=60)
-        return resp.status_code, resp.headers.get("Retry-After"), resp.json()
+                                headers={"Authorization": f"Bearer {token}"}, timeout=120)
+        body = resp.json() if resp.headers.get("Content-Type", "").startswith("application/json") else resp.text
+        return resp.status_code, resp.headers.get("Retry-After"), body
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(one, range(count)))
 
