@@ -158,7 +158,7 @@ def test_forged_and_stale_tokens_are_refused_with_the_guides_error(production, c
     assert response.body == {"error": {"code": "invalid_token", "message": FORGERIES[case]}}
     assert client.count("sessions", user_id=uid) == 0 and client.count("sessions", user_id=f"attacker-{uid}") == 0
     fault_log.record("security", f"production token check (signatures verified): {case}",
-                     f"refused: 401 / 1008 `{FORGERIES[case]}`")
+                     f"refused by TokenVerifier and the session API: HTTP 401 `{FORGERIES[case]}`")
 
 
 @pytest.mark.parametrize("case, message", [("disabled", REVOKED), ("revoked", REVOKED), ("unknown user", NO_USER)])
