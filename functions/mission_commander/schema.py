@@ -7,6 +7,7 @@ Collections::
     sessions/{session_id}/replies/{seq}   the agent's reply to turn seq - 1 (never triggers anything)
     gateways/{gateway_id}/inbox/{id}      what one gateway process must relay: replies, stream chunks,
                                           replacement notices for the sessions it holds (removed once sent)
+    rate_limits/sessions_{user_id}_{k}    slot k of a user's session-creation allowance (when it was taken)
     missions/{mission_id}                 the guide's mission object, as sent on the wire
     enrollments/{user_id}_{mission_id}    the guide's enrollment object, as sent on the wire
 
@@ -39,6 +40,7 @@ __all__ = [
     "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
     "GATEWAYS", "INBOX", "InboxKind", "SESSION_GATEWAY_FIELDS", "connection_claim", "delivery_record",
     "inbox_delta_document", "inbox_heartbeat_document", "inbox_replace_document", "inbox_reply_document", "next_user_seq",
+    "SESSION_CREATION_WINDOW_SECONDS", "creation_slot_document", "creation_slot_id",
 ]
 
 SESSIONS = "sessions"
@@ -138,6 +140,23 @@ def _as_utc(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return None
+
+
+SESSION_CREATION_WINDOW_SECONDS = 3600
+"""``SESSION_CREATIONS_PER_HOUR`` counts creations in any window this long (a sliding window)."""
+
+
+def creation_slot_id(user_id: str, slot: int) -> str:
+    """The document holding slot ``slot`` of a user's session-creation allowance, in ``rate_limits``."""
+    return f"sessions_{user_id}_{slot:03d}"
+
+
+def creation_slot_document(user_id: str, slot: int, session_id: str, now: datetime,
+                           window_seconds: int = SESSION_CREATION_WINDOW_SECONDS) -> dict[str, Any]:
+    """Slot ``slot`` taken by ``session_id``: free again ``window_seconds`` after ``taken_at``.
+    ``expires_at`` lets a TTL policy remove it after that (a missing slot is a free one)."""
+    return {"user_id": user_id, "slot": slot, "session_id": session_id, "taken_at": now,
+            "expires_at": now + timedelta(seconds=window_seconds)}
 
 
 def check_session_access(session: Mapping[str, Any] | None, user_id: str, now: datetime,

@@ -18,7 +18,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from . import schema
 from .agent import ChatEntry
 from .errors import RateLimitError
-from .rate_limits import session_creation_window
+from .rate_limits import MAX_SLOT_READS, choose_creation_slot, first_slot, slots_to_read
 from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 from .schema import TurnKind, TurnRole, TurnStatus
@@ -87,32 +87,65 @@ class SessionStore:
 
     def create_session(self, user_id: str, now: datetime, ttl_seconds: int,
                        creations_per_hour: int | None = None) -> str:
-        """A new session for ``user_id``; at most ``creations_per_hour`` per user
-        (RateLimitError beyond, with the seconds until the window reopens)."""
+        """A new session for ``user_id``; at most ``creations_per_hour`` per user in any hour
+        (RateLimitError beyond, with the seconds until the oldest of them is an hour old).
+
+        The allowance is one slot document per creation (:func:`choose_creation_slot`). A creation
+        is one batch: the slot's write, with a precondition (``create``, or an update only if the slot
+        is unchanged since read), plus the session's ``create``. No transaction, so no lock: requests
+        that race for a slot lose only that write and try another free one. A user holding few
+        slots usually needs one write and no read."""
         ref = self._db.collection(schema.SESSIONS).document(secrets.token_hex(12))
+        session = schema.new_session(user_id, now, ttl_seconds)
         if creations_per_hour is None:
-            ref.create(schema.new_session(user_id, now, ttl_seconds))
+            ref.create(session)
             return ref.id
-        counter = self._db.collection(schema.RATE_LIMITS).document(f"sessions_{user_id}")
-        transaction = self._db.transaction(max_attempts=3)
-
-        @firestore.transactional
-        def run(tx: firestore.Transaction) -> str:
-            snap = counter.get(transaction=tx)
-            decision = session_creation_window(snap.to_dict() if snap.exists else None, now,
-                                               creations_per_hour, 3600)
-            if not decision.allowed:
-                raise RateLimitError(decision.retry_after_seconds,
-                                     f"Too many sessions created: try again in {decision.retry_after_seconds} s")
-            tx.set(counter, {**decision.document, "user_id": user_id})
-            tx.create(ref, schema.new_session(user_id, now, ttl_seconds))
+        # First, one slot drawn at random, unread: a slot never taken is free, and most users hold
+        # few. If it exists, read the slots and take a free one.
+        if self._take_slot(user_id, first_slot(creations_per_hour, secrets.randbits(32)), None, ref, session, now):
             return ref.id
+        # Each round either takes a slot or finds every slot it tried taken by others since it read,
+        # so the free slots shrink each round and the loop ends within the slots read + 1 rounds.
+        for _ in range(min(creations_per_hour, MAX_SLOT_READS) + 1):
+            slots = self._creation_slots(user_id, slots_to_read(creations_per_hour, secrets.randbits(32)))
+            choice = choose_creation_slot({k: taken for k, (_, taken) in slots.items()}, now,
+                                          schema.SESSION_CREATION_WINDOW_SECONDS, seed=secrets.randbits(32))
+            if not choice.order:
+                raise RateLimitError(choice.retry_after_seconds,
+                                     f"Too many sessions created: try again in {choice.retry_after_seconds} s")
+            if any(self._take_slot(user_id, k, slots[k][0], ref, session, now) for k in choice.order):
+                return ref.id
+        raise RateLimitError(1, "Too many sessions created at once: try again in 1 s")
 
+    def _take_slot(self, user_id: str, slot: int, update_time: Any, ref: firestore.DocumentReference,
+                   session: dict[str, Any], now: datetime) -> bool:
+        """Take ``slot`` and create the session, in one batch; False if another request has the slot.
+        ``update_time`` None: the slot must not exist (``create``); else it must be unchanged since
+        it was read with that update time (it was taken over an hour ago)."""
+        slot_ref = self._db.collection(schema.RATE_LIMITS).document(schema.creation_slot_id(user_id, slot))
+        slot_doc = schema.creation_slot_document(user_id, slot, ref.id, now)
+        batch = self._db.batch()
+        if update_time is None:
+            batch.create(slot_ref, slot_doc)
+        else:
+            batch.update(slot_ref, slot_doc, option=self._db.write_option(last_update_time=update_time))
+        batch.create(ref, session)
         try:
-            return run(transaction)
-        except (ValueError, gexc.Aborted):
-            # Many creations at once for one user contend on its counter: slow down.
-            raise RateLimitError(1, "Too many sessions created at once: try again in 1 s") from None
+            batch.commit()
+            return True
+        except (gexc.AlreadyExists, gexc.FailedPrecondition):
+            return False
+
+    def _creation_slots(self, user_id: str, numbers: list[int]) -> dict[int, tuple[Any, datetime | None]]:
+        """The given slots of a user, read by key in one call: number -> (update time, taken_at), both
+        ``None`` for a slot never taken. (Key reads cost the same however many slots other users hold.)"""
+        refs = {self._db.collection(schema.RATE_LIMITS).document(schema.creation_slot_id(user_id, k)).path: k
+                for k in numbers}
+        slots: dict[int, tuple[Any, datetime | None]] = {k: (None, None) for k in numbers}
+        for snap in self._db.get_all([self._db.document(path) for path in refs]):
+            if snap.exists:
+                slots[refs[snap.reference.path]] = (snap.update_time, (snap.to_dict() or {}).get("taken_at"))
+        return slots
 
     def add_user_turn(self, session_id: str, user_id: str, content: str, now: datetime,
                       agent_timeout_seconds: int) -> schema.UserTurnPlan:

@@ -75,7 +75,7 @@ def test_unauthenticated_reads_are_denied(client, world):
 @pytest.mark.parametrize("path", ["sessions/{session}", "sessions/{session}/turns/000099",
                                   "sessions/{session}/replies/000098", "missions/{mission}",
                                   "enrollments/{enrollment}", "missions/brand-new", "anything/else",
-                                  "connections/{session}", "rate_limits/sessions_{owner_uid}"])
+                                  "connections/{session}", "rate_limits/sessions_{owner_uid}_000"])
 def test_every_client_write_is_denied(client, world, path):
     path = path.format(**world)
     body = {"fields": {"user_id": {"stringValue": world["owner_uid"]},
