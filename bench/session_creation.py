@@ -7,8 +7,10 @@ Run as a module, it starts its own local stack (Firebase emulators, gateway, ngi
 Firestore emulator):
 
 * under the limit: `concurrency` (10) creations at once by one fresh Auth-emulator user, `rounds`
-  times; the latency of each request (sent → answered) and every status (all should be 200). The
-  first burst, which may start the functions emulator's workers, is reported apart.
+  times; the latency of each request (sent → answered) and every status (all should be 200).
+  Alternated with it, the baseline: as many creations at once by as many different users (no
+  allowance shared), which shows what the limit itself adds. The first burst, which may start the
+  functions emulator's workers, is reported apart.
 * over the limit: a user with `free` creations left in the hour sends `free + extra` at once:
   exactly `free` should be answered 200 and the rest 429, with a `Retry-After` equal to the seconds
   until the user's oldest creation is an hour old. When the stack's allowance is too large to fill
@@ -181,17 +183,27 @@ def run(stack: LocalStack, *, concurrency: int = 10, rounds: int = 20, free: int
     log(f"session creation: {first} at once by one user (first burst)...")
     first_token = _sign_up(stack)[1]
     cold = _burst(_at_once(first, lambda: _post_session(stack, first_token)))
-    log(f"session creation: {concurrency} at once by one user, {rounds} rounds...")
+    log(f"session creation: {concurrency} at once by one user, and by {concurrency} users, {rounds} rounds...")
     samples: list[dict[str, Any]] = []
-    for _ in range(rounds):
+    baseline: list[dict[str, Any]] = []
+    for _ in range(rounds):  # alternated, so both see the same machine
         token = _sign_up(stack)[1]
         samples.extend(_at_once(concurrency, lambda token=token: _post_session(stack, token)))
+        tokens = iter([_sign_up(stack)[1] for _ in range(concurrency)])
+        lock = threading.Lock()
+
+        def next_token() -> str:
+            with lock:
+                return next(tokens)
+        baseline.extend(_at_once(concurrency, lambda: _post_session(stack, next_token())))
     under = {**_burst(samples), "rounds": rounds, "requests": len(samples)}
+    distinct = {**_burst(baseline), "rounds": rounds, "requests": len(baseline)}
     log(f"session creation: {free + extra} at once by a user with {free} left, {over_rounds} rounds...")
     over = _over_limit(stack, allowance, free, extra, over_rounds)
     p50 = under["latency_ms"]["p50"]
     return {
-        "concurrency": concurrency, "allowance": allowance, "cold": cold, "under_limit": under, "over_limit": over,
+        "concurrency": concurrency, "allowance": allowance, "cold": cold, "under_limit": under,
+        "distinct_users": distinct, "over_limit": over,
         "targets": {
             "under_limit_all_200": under["statuses"] == {"200": len(samples)},
             "under_limit_p50_le_200ms": p50 is not None and p50 <= 200,
@@ -209,6 +221,7 @@ def render(result: dict[str, Any]) -> str:
     """The markdown section for docs/performance.md."""
     n = result["concurrency"]
     under, cold, over = result["under_limit"], result["cold"], result["over_limit"]
+    distinct = result["distinct_users"]
 
     def row(name: str, burst: dict[str, Any]) -> str:
         lat = burst["latency_ms"]
@@ -233,7 +246,8 @@ only if that slot exists does it read the user's slots.
 | burst | requests | p50 | p95 | max | statuses |
 |---|---|---|---|---|---|
 {row(f"first burst, {cold['latency_ms']['count']} at once (starts the functions emulator's workers)", cold)}
-{row(f"{n} at once × {under['rounds']}", under)}
+{row(f"{n} at once by one user × {under['rounds']}", under)}
+{row(f"{n} at once by {n} users × {distinct['rounds']} (no allowance shared: the baseline)", distinct)}
 
 **Over the limit** ({where}): {over['rounds']} times, a fresh user with {over['free']} creations left
 sent {over['sent']} at once. In {over['exact_rounds']} of {over['rounds']} rounds exactly {over['free']} were created.

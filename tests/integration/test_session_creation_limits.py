@@ -82,7 +82,7 @@ def test_over_the_limit_exactly_the_allowance_succeeds_and_the_rest_wait_honestl
             # The oldest of this user's sessions was created `elapsed` seconds ago: it frees then.
             assert HOUR - elapsed - 1 <= int(retry_after) <= HOUR, (retry_after, elapsed)
             assert retry_after in body["error"]["message"]
-    other_uid, other_token = client.sign_up()
+    _, other_token = client.sign_up()
     assert [s for s, _, _ in post_sessions(client, other_token, 3)] == [200] * 3
     fault_log.record("limits", f"{left + 3} concurrent creations by one user with {left} left in the hour",
                      f"exactly {left} answered 200, 3 got 429 with Retry-After = seconds until the oldest "
