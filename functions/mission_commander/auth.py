@@ -20,6 +20,8 @@ __all__ = ["TokenVerifier", "bearer_token"]
 log = logging.getLogger(__name__)
 
 _CLOCK_SKEW_SECONDS = 60
+_ISSUED_AT_SKEW_SECONDS = 10
+"""A token minted by a client whose clock runs a little ahead is still accepted (firebase-admin allows 0 s by default)."""
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -45,7 +47,11 @@ class TokenVerifier:
         if dev_uid is not None:
             return dev_uid
         try:
-            claims = firebase_auth.verify_id_token(token, app=self._app, check_revoked=self._settings.check_revoked)
+            claims = firebase_auth.verify_id_token(token, app=self._app, check_revoked=self._settings.check_revoked,
+                                                   clock_skew_seconds=_ISSUED_AT_SKEW_SECONDS)
+        except firebase_auth.CertificateFetchError:
+            log.warning("could not fetch Google's token certificates")
+            raise AuthError(ErrorCode.AUTH_UNAVAILABLE) from None
         except firebase_auth.ExpiredIdTokenError:
             raise AuthError(ErrorCode.INVALID_TOKEN, "Invalid token: it has expired, refresh it") from None
         except (firebase_auth.RevokedIdTokenError, firebase_auth.UserDisabledError):

@@ -54,6 +54,7 @@ class ErrorCode(str, enum.Enum):
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    AUTH_UNAVAILABLE = "auth_unavailable"
     INTERNAL = "internal"
 
 
@@ -87,6 +88,7 @@ DEFAULT_MESSAGE: dict[ErrorCode, str] = {
     ErrorCode.ORIGIN_NOT_ALLOWED: "Origin not allowed",
     ErrorCode.NOT_FOUND: "Not found",
     ErrorCode.METHOD_NOT_ALLOWED: "Method not allowed",
+    ErrorCode.AUTH_UNAVAILABLE: "Cannot check your token right now: try again in a moment.",
     ErrorCode.INTERNAL: "Internal error",
 }
 
@@ -112,6 +114,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.ORIGIN_NOT_ALLOWED: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.AUTH_UNAVAILABLE: 503,
     ErrorCode.INTERNAL: 500,
 }
 
@@ -120,6 +123,7 @@ POLICY_VIOLATION = 1008
 MESSAGE_TOO_BIG = 1009
 INTERNAL_ERROR = 1011
 SERVICE_RESTART = 1012
+TRY_AGAIN_LATER = 1013
 """Sent to every live socket when a gateway shuts down: reconnect (elsewhere) and resume."""
 REPLACED = 4000
 """Sent to a connection when the same session connects again (the newer one wins)."""
@@ -132,6 +136,7 @@ CLOSE_CODE: dict[ErrorCode, int] = {
     ErrorCode.SESSION_NOT_FOUND: POLICY_VIOLATION,
     ErrorCode.SESSION_INACTIVE: POLICY_VIOLATION,
     ErrorCode.SESSION_REPLACED: REPLACED,
+    ErrorCode.AUTH_UNAVAILABLE: TRY_AGAIN_LATER,
     ErrorCode.INTERNAL: INTERNAL_ERROR,
 }
 

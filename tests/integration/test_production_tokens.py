@@ -257,3 +257,24 @@ def test_the_gateway_accepts_a_signed_token_and_closes_forged_ones_with_1008(pro
     fault_log.record("security", "gateway in production mode: alg none, wrong key, edited payload, expired, "
                      "other project, revoked", "closed with 1008 and the guide's `Invalid token`; "
                      "a signed token connects")
+
+
+def test_a_token_from_a_clock_a_few_seconds_ahead_is_accepted(production):
+    google = production
+    uid = new_user(google)
+    now = int(time.time())
+    token = google.mint(uid, iat=now + 3, auth_time=now + 3, exp=now + 3603)
+    assert TokenVerifier(settings_module.load_settings()).verify(token) == uid
+
+
+def test_unreachable_certificates_are_a_retryable_503_not_an_internal_error(production, monkeypatch, client):
+    google = production
+    uid = new_user(google)
+    monkeypatch.setattr(_token_gen, "ID_TOKEN_CERT_URI", f"http://127.0.0.1:{_free_port()}/certs")
+    with pytest.raises(AuthError) as refused:
+        TokenVerifier(settings_module.load_settings()).verify(google.mint(uid))
+    assert refused.value.code is ErrorCode.AUTH_UNAVAILABLE
+    response = post_session(google.mint(uid))
+    assert response.status == 503
+    assert response.body["error"]["code"] == "auth_unavailable"
+    assert client.count("sessions", user_id=uid) == 0
