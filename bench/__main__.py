@@ -26,9 +26,9 @@ from . import harness
 
 PROFILES = {
     "full": {"bare_samples": 40, "concurrency": [1, 10, 100], "single_rounds": 40, "live_sessions": 10000,
-             "live_step": 500, "seed_replies": 10000, "seed_rounds": 10},
+             "live_step": 500, "seed_replies": 10000, "seed_rounds": 10, "creation_rounds": 20},
     "smoke": {"bare_samples": 3, "concurrency": [1, 3], "single_rounds": 2, "live_sessions": 40, "live_step": 20,
-              "seed_replies": 200, "seed_rounds": 2},
+              "seed_replies": 200, "seed_rounds": 2, "creation_rounds": 1},
 }
 
 
@@ -75,6 +75,10 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
                                                    rounds=profile["seed_rounds"] if n == 1 else 1))
         result["relay_overhead_ms"] = harness.relay_overhead(stack)
         report["guide_clients"].append(result)
+    log("session creation under concurrency (10 at once by one user; over the limit)...")
+    from . import session_creation
+    report["session_creation"] = session_creation.run(stack, rounds=profile["creation_rounds"], over_rounds=profile["creation_rounds"],
+                                                      log=log)
     log(f"two gateway processes, {max(profile['concurrency'])} conversations split between them...")
     report["routed"] = harness.routed_split(stack, max(profile["concurrency"]), tokens=tokens)
     log(f"ramping live sessions to {profile['live_sessions']} on one gateway process...")
@@ -97,6 +101,7 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
         "every_turn_completes_at_top_concurrency": busiest["errors"] == 0
         and busiest["conversations_completed"] == busiest["concurrency"],
         "routed_events_ratio_le_1_05": report["routed"]["worst_ratio"] <= 1.05,
+        **{f"session_creation_{k}": v for k, v in report["session_creation"]["targets"].items()},
     }
     return report
 

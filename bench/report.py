@@ -140,6 +140,7 @@ after another), and the completing transaction reads the reply and the session i
 Functions emulator dispatches trigger events one at a time, which is why turns queue at 10 and 100
 concurrent conversations; in production each event gets its own instance slot (see `docs/scaling.md`).
 
+{_session_creation(r)}
 ## Live sessions on one gateway process
 
 Sessions created through `POST /api/v1/sessions` on the front door ({live['created_over_http']['seconds']} s for
@@ -160,6 +161,13 @@ make bench-smoke                # the seconds-long version
 Load goes only to 127.0.0.1. Every loop is bounded in count and time, and the bench stops the stack it
 started.
 """
+
+
+def _session_creation(r: dict) -> str:
+    if "session_creation" not in r:
+        return ""
+    from .session_creation import render as render_creation
+    return render_creation(r["session_creation"]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

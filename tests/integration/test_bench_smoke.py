@@ -32,4 +32,8 @@ def test_bench_smoke_produces_a_complete_report(stack):
     assert report["conversations"][0]["ack_latency_ms"]["count"] == 5 * PROFILES["smoke"]["single_rounds"]
     assert report["e2e_over_bare_p50"] is not None and set(report["targets"]) == {
         "live_sessions_10000", "kib_per_connection_le_24", "replies_at_top", "relay_overhead_p99_le_10ms",
-        "e2e_p50_le_1_2x_bare", "every_turn_completes_at_top_concurrency", "routed_events_ratio_le_1_05"}
+        "e2e_p50_le_1_2x_bare", "every_turn_completes_at_top_concurrency", "routed_events_ratio_le_1_05",
+        "session_creation_under_limit_all_200", "session_creation_under_limit_p50_le_200ms",
+        "session_creation_over_limit_exactly_the_allowance", "session_creation_retry_after_honest"}
+    creation = report["session_creation"]
+    assert creation["targets"]["under_limit_all_200"] and creation["targets"]["over_limit_exactly_the_allowance"]
