@@ -134,7 +134,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         stage=Stage.MOTIVATION, slot="motivation",
         question=lambda p: f"Great choice! What's your main motivation for learning {_subject_name(p)}?",
-        reask=lambda p: (f"Could you say a bit more about why you want to learn {_subject_name(p)}? For example: "
+        reask=lambda p: (f"Could you say a bit more about your motivation for learning {_subject_name(p)}? For example: "
                          "\"automate reports at work\", \"switch careers\", \"pass an exam\" or \"just for fun\"."),
         read=_read_motivation,
         default={"motivation": "personal interest"},
