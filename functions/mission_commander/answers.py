@@ -156,7 +156,8 @@ _STATED_BEGINNER = re.compile(r"\bbeginner\b|\bnewbie\b|\bnovice\b|\bnever\b|\bn
                               r"\bfirst time\b|\bzero\b")
 _USED = re.compile(r"\b(?:i've|i have|i|we) (?:used|worked|been using|been working|built|written|made|played|"
                    r"studied|done|coded|programmed|learned|learnt)\b|\bat work\b|\bin my job\b|\bused it\b|"
-                   r"\bworked with\b|\bbuilt\b|\bi use\b|\bi do\b|\bi play\b|\bi speak\b")
+                   r"\bworked with\b|\bbuilt\b|\bi use\b|\bi do\b|\bi play\b|\bi speak\b|"
+                   r"\b(?:know|speak|use|write|play) \w+(?: \w+)? well\b")
 _YEARS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)\b(?! ago)")
 _MONTHS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*months?\b(?! ago)")
 _WEEKS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*weeks?\b(?! ago)")
@@ -209,7 +210,7 @@ def _level_from(claims: list[Level], denials: list[Level], stated_beginner: bool
     return None
 
 
-_CLAUSES = re.compile(r"[.;!?\n]+|,\s*(?:but|and|though|although)?\s*|\s+(?:but|though|although|whereas|while)\s+")
+_CLAUSES = re.compile(r"[.;!?\n]+|,\s*(?:but|and|though|although)?\s*|\s+(?:but|and|though|although|whereas|while)\s+")
 
 
 def _subject_names(subject: str | None) -> list[str]:
@@ -239,16 +240,23 @@ def parse_experience(text: str, subject: str | None = None) -> ExperienceReading
     subject_denials: list[Level] = []
     prior: list[str] = []
     neighbour_only = True
+    topic: list[str] = []  # the neighbouring skills the current clause talks about ([] = the subject)
+    years_of: dict[str, str] = {}
     for clause in clauses or [t]:
         named = [s for s in skills_in(clause) if s not in own] if subject else []
         about_subject = any(mentions(clause, n) for n in own) or re.search(r"\bit\b|\bthis\b|\bthat\b", clause)
-        claims, denials = _cue_levels(clause)
         if named and not about_subject:
-            if claims:
-                years = _YEARS.search(clause)
-                for skill in named:
-                    label = _skill_label(skill)
-                    prior.append(f"{label}, {years.group('n')} years" if years else label)
+            topic = named
+        elif named or about_subject:
+            topic = []
+        claims, denials = _cue_levels(clause)
+        if topic:  # about another skill: kept in the profile, never this subject's level
+            years = _YEARS.search(clause)
+            if claims and any(c is not Level.BEGINNER for c in claims):
+                for skill in topic:
+                    prior.append(skill)
+                    if years:
+                        years_of[skill] = years.group("n")
             continue
         neighbour_only = False
         if Level.BEGINNER in claims and _STATED_BEGINNER.search(clause) and not re.search(
@@ -256,6 +264,8 @@ def parse_experience(text: str, subject: str | None = None) -> ExperienceReading
             stated_beginner = True
         subject_claims += claims
         subject_denials += denials
+    prior = [f"{_skill_label(s)}, {years_of[s]} years" if s in years_of else _skill_label(s)
+             for s in dict.fromkeys(prior)]
     level = _level_from(subject_claims, subject_denials, stated_beginner)
     if level is None:
         head = t.strip()
@@ -331,7 +341,8 @@ _UNSURE = re.compile(r"^(?:i\s*)?(?:(?:really |honestly )?(?:don'?t|do not) know
 _FOREIGN_WORDS = re.compile(r"\b(?:hola|quiero|aprender|gracias|bonjour|je veux|apprendre|merci|oui|ich (?:möchte|will)|"
                             r"lernen|danke|ciao|voglio|imparare|obrigad[oa]|quero|não|sí|nein|tengo|horas|semana|"
                             r"stunden|heures|par semaine|pro woche|por semana|qué|quieres|cómo|dónde|también|"
-                            r"pourquoi|comment|warum|wie bitte|je ne sais pas|no sé|weiß nicht|non lo so)\b")
+                            r"pourquoi|comment|warum|wie bitte|je ne sais pas|no sé|weiß nicht|non lo so|porque|pero|gusta|"
+                            r"parce que|weil|nicht|perché|também|muito|molto|un poco|cuántas|cuánto)\b")
 
 
 def classify_unreadable(text: str) -> Unreadable:
@@ -381,14 +392,14 @@ _SUBJECT_LEADS = [
     r"how to\s+",
 ]
 _SUBJECT_TAILS = re.compile(
-    r"\s*(?:[,;.!?()]|\s-\s|\b(?:because|since|so that|so i can|so i could|as i|in order to|please|thanks|"
+    r"\s*(?:[,;!?()]|\.(?=\s|$)|\s-\s|\b(?:because|since|so that|so i can|so i could|as i|in order to|please|thanks|"
     r"thank you|i think|i guess|if possible|i suppose|or something|or so|one day|someday|eventually|"
     r"maybe|at some point|this year|right now)\b).*$",
     re.IGNORECASE,
 )
 _SUBJECT_FILLER = re.compile(
     r"^(?:more about|about|some|a bit of|a bit about|a little|the basics of|basics of|how to use|how to do|the|"
-    r"really|properly|well|more|a|an)\s+", re.IGNORECASE)
+    r"really|properly|well|more|a|an|to)\s+", re.IGNORECASE)
 _MOTIVATION_IN_SUBJECT = re.compile(
     r"\b(?:because|since|so that|so i can|so i could|in order to|as i want to|as i need to)\b\s*(?P<m>.+)$",
     re.IGNORECASE)
@@ -400,8 +411,11 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
     The subject is the learner's own words without filler; ``None`` when
     there is none ("hi", "?", "idk")."""
     t = clean_learner_text(_normalise(text))
-    if not t or is_non_answer(t):
+    if not t or classify_unreadable(t) in (Unreadable.NO_WORDS, Unreadable.GREETING, Unreadable.UNSURE,
+                                           Unreadable.OTHER_LANGUAGE):
         return None
+    if t.endswith("?") and re.match(r"(?:what|why|how|who|when|where|which|do|does|is|are|huh|eh)\b", t, re.I):
+        return None  # a question back ("what do you mean?"), not a subject
     motivation = None
     m = _MOTIVATION_IN_SUBJECT.search(t)
     if m and len(m.group("m").strip(" .!")) >= 3:
@@ -417,7 +431,7 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
         new = _SUBJECT_FILLER.sub("", subject)
         if new != subject:
             subject, changed = new, True
-    subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.:-")
+    subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.:-?")
     subject = re.sub(r"\s+", " ", subject)
     if not subject or is_non_answer(subject) or re.fullmatch(r"(?:it|this|that|something|stuff|things)", subject,
                                                              re.IGNORECASE):

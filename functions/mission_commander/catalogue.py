@@ -163,8 +163,8 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="music",
-        names=("guitar", "piano", "ukulele", "violin", "cello", "drums", "bass guitar", "bass", "singing", "music",
-               "saxophone", "flute"),
+        names=("guitar", "piano", "ukulele", "violin", "cello", "drums", "bass guitar", "electric bass",
+               "double bass", "singing", "music", "saxophone", "flute"),
         topics=("Instrument Basics", "Rhythm and Timing", "Chords and Scales", "Reading Music",
                 "Technique", "Playing Songs"),
         foundations=("Getting to Know Your Instrument", "Posture, Technique, and Your First Notes"),
