@@ -20,7 +20,7 @@ from .profile import Level
 __all__ = [
     "ConfirmationReading", "ExperienceReading", "Unreadable",
     "classify_unreadable", "clean_motivation", "digits", "extract_subject", "parse_confirmation",
-    "parse_experience", "parse_motivation", "parse_subject_change", "parse_weekly_hours",
+    "parse_experience", "parse_motivation", "parse_subject_change", "parse_weekly_hours", "stated_beginner",
 ]
 
 
@@ -63,13 +63,14 @@ _BARE = re.compile(rf"(?<![\w.]){_RANGE}(?![\w.])")
 _SESSIONS = re.compile(
     rf"(?P<n>{_N})(?:\s*(?:-|to|or)\s*(?P<n2>{_N}))?\s*(?:days?|times?|evenings?|nights?|mornings?|sessions?|x)\s*"
     r"(?:a|per|each|every|/|in a)\s*week")
-_PER_DAY = re.compile(r"\b(?:a|per|each|every|/)\s*(?:day|night|evening|morning)\b|\bdaily\b|\bevery ?day\b|"
+_PER_DAY = re.compile(r"(?:\b(?:a|per|each|every)|/)\s*(?:day|night|evening|morning)\b|\bdaily\b|\bevery ?day\b|"
                       r"\bnightly\b|\bevery (?:evening|night|morning)\b")
+_EVERY_OTHER_DAY = re.compile(r"\bevery (?:other|second) day\b")
 _WEEKDAYS = re.compile(r"\bweek ?days?\b|\bmonday to friday\b|\bworking days\b|\bafter work\b")
 _EACH_WEEKEND_DAY = re.compile(r"\b(?:each|every|per) weekend day\b|\bboth weekend days\b|"
                                r"\bsaturdays? and sundays?\b|\bsundays? and saturdays?\b|"
                                r"\b(?:a|per) day (?:on|at|over) (?:the )?weekends?\b")
-_PER_MONTH = re.compile(r"\b(?:a|per|each|every|/)\s*month\b|\bmonthly\b")
+_PER_MONTH = re.compile(r"(?:\b(?:a|per|each|every)|/)\s*month\b|\bmonthly\b")
 _LUNCH = re.compile(r"\blunch ?breaks?\b")
 
 
@@ -109,6 +110,8 @@ def parse_weekly_hours(text: str, *, bare_number_is_hours: bool = False) -> floa
         amount *= (n + n2) / 2
     elif re.search(r"\btwice (?:a|per|each) week\b", t):
         amount *= 2
+    elif _EVERY_OTHER_DAY.search(t):
+        amount *= 3.5
     elif _EACH_WEEKEND_DAY.search(t):
         amount *= 2
     elif _WEEKDAYS.search(t) and not re.search(r"\bweekends?\b", rest):
@@ -150,14 +153,14 @@ _BEGINNER = [r"\bbeginner\b", r"\bnewbie\b", r"\bnovice\b", r"\bno experience\b"
              r"\ba little\b", r"\ba bit\b", r"\bbarely\b", r"\bbasics\b", r"\bdabbled\b", r"\bhello world\b",
              r"\bonce or twice\b", r"\btutorials?\b", r"\bnot much\b", r"\bstarting out\b", r"\bforgot(?:ten)?\b",
              r"\bcomplete(?:ly)? new\b", r"\bclueless\b", r"\bnoob\b", r"\bgreen\b", r"\brusty\b",
-             r"^no\b", r"^nope\b", r"\bat all\b"]
+             r"^no\b", r"^nope\b", r"\bat all\b", r"\btook (?:a|one|an online|a short) (?:course|class)\b"]
 _STATED_BEGINNER = re.compile(r"\bbeginner\b|\bnewbie\b|\bnovice\b|\bnever\b|\bno experience\b|\bnew to\b|"
                               r"\bfrom scratch\b|\bstarting out\b|\bjust start|\bnoob\b|\bclueless\b|"
                               r"\bfirst time\b|\bzero\b")
 _USED = re.compile(r"\b(?:i've|i have|i|we) (?:used|worked|been using|been working|built|written|made|played|"
                    r"studied|done|coded|programmed|learned|learnt)\b|\bat work\b|\bin my job\b|\bused it\b|"
                    r"\bworked with\b|\bbuilt\b|\bi use\b|\bi do\b|\bi play\b|\bi speak\b|"
-                   r"\b(?:know|speak|use|write|play) \w+(?: \w+)? well\b")
+                   r"\b(?:know|speak|use|write|play) \w+(?: \w+)? well\b|\bi work (?:as|with|in)\b")
 _YEARS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)\b(?! ago)")
 _MONTHS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*months?\b(?! ago)")
 _WEEKS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*weeks?\b(?! ago)")
@@ -381,12 +384,13 @@ _SUBJECT_LEADS = [
     r"i(?:'d| would| really| want| wanna| need| hope| plan| am going| 'm going| 'd love| love| like| also|"
     r" want to| have to| gotta| must| finally want| finally)*(?: like| love)?(?: to)?\s*"
     r"(?:learn(?: more)?(?: about| how to)?|study|master|get (?:better|good) at|get into|improve(?: my)?|"
-    r"understand|pick up|start(?: learning)?|be able to|try|explore|dive into|work on)\s+",
+    r"understand|pick up|start(?: learning)?|be able to|try|explore|dive into|work on|become (?:a|an))\s+",
     r"i'?m (?:interested in|curious about|keen on|trying to learn|learning|looking to (?:learn|get into)|into|"
     r"thinking (?:about|of) learning)\s+",
     r"(?:please |can you |could you |would you )?(?:teach|help|show) me(?: (?:learn|with|to learn|understand|how to))?\s+",
     r"(?:can|could) i (?:learn|study)\s+",
-    r"(?:learning|learn|studying|mastering)\s+",
+    r"(?:learning|learn|studying|mastering|get (?:better|good) at|improve(?: my)?|become (?:a|an)|"
+    r"getting (?:better|good) at)\s+",
     r"my (?:goal|plan|dream) is to (?:learn|study|master)\s+",
     r"(?:it'?s|it is|that'?s|that would be|probably|definitely|mainly|mostly)\s+",
     r"how to\s+",
@@ -403,6 +407,10 @@ _SUBJECT_FILLER = re.compile(
 _MOTIVATION_IN_SUBJECT = re.compile(
     r"\b(?:because|since|so that|so i can|so i could|in order to|as i want to|as i need to)\b\s*(?P<m>.+)$",
     re.IGNORECASE)
+_FOR_MY = re.compile(r"\s+(?P<m>for (?:my|our)\b.*)$", re.IGNORECASE)
+_LEARN_VERB_INSIDE = re.compile(r"^(?:i'?m|i am|i)\b.*?\b(?:want|like|love|need|hope|plan)s? to "
+                                r"(?:learn|study|master|get (?:better|good) at|get into|pick up)\s+(?P<rest>.+)$",
+                                re.IGNORECASE)
 
 
 def extract_subject(text: str) -> tuple[str, str | None] | None:
@@ -431,7 +439,14 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
         new = _SUBJECT_FILLER.sub("", subject)
         if new != subject:
             subject, changed = new, True
+    inside = _LEARN_VERB_INSIDE.match(subject)
+    if inside:  # "I'm a total beginner and want to learn guitar"
+        subject = _SUBJECT_FILLER.sub("", inside.group("rest"))
     subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.:-?")
+    for_my = _FOR_MY.search(subject)
+    if for_my and for_my.start() > 0:  # "SQL for my new job": the subject, and why
+        motivation = motivation or for_my.group("m")
+        subject = subject[: for_my.start()].strip()
     subject = re.sub(r"\s+", " ", subject)
     if not subject or is_non_answer(subject) or re.fullmatch(r"(?:it|this|that|something|stuff|things)", subject,
                                                              re.IGNORECASE):
@@ -501,3 +516,14 @@ def parse_motivation(text: str) -> str | None:
     if not t or is_non_answer(t) or t.endswith("?"):
         return None
     return t
+
+
+_STATED_LEVEL = re.compile(r"\bi'?m (?:a |an )?(?:total |complete |absolute |real )?(?P<l>beginner|newbie|novice|noob)\b|"
+                           r"\b(?P<n>never (?:done|tried|played|studied|coded|programmed) (?:it|this|that|anything)?)\b",
+                           re.IGNORECASE)
+
+
+def stated_beginner(text: str) -> bool:
+    """Whether a message (to any question) plainly says the learner is a beginner
+    ("I'm a total beginner and want to learn guitar")."""
+    return bool(_STATED_LEVEL.search(_normalise(text)))

@@ -43,6 +43,7 @@ import string
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Sequence, cast
@@ -303,7 +304,7 @@ class GeminiInterviewer:
         self._retry_attempts = retry_attempts
         self._concurrent = understand_concurrently
         """False only for the benchmark's "before" figure: understand, then reply, in series."""
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="gemini-understand")
+        self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="gemini-understand")
         self._prompts = {name: _prompt(name) for name in ("interviewer", "understand", "mission", "repair")}
 
     @classmethod
@@ -331,7 +332,12 @@ class GeminiInterviewer:
         if self._concurrent:
             understood = self._pool.submit(self._understand, profile, message, deadline, ledger)
             text = self._reply_or_raise(reading, history, message, deadline, ledger, on_text, understood)
-            update = understood.result(timeout=max(0.1, deadline - time.monotonic()))
+            try:
+                update = understood.result(timeout=max(0.1, deadline - time.monotonic()))
+            except FutureTimeout:
+                understood.cancel()
+                ledger.note("understand: no answer within the turn budget; offline reading kept")
+                update = None
         else:
             update = self._understand(profile, message, deadline, ledger)
             text = self._reply_or_raise(reading, history, message, deadline, ledger, on_text, None)

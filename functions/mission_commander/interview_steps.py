@@ -100,6 +100,12 @@ def _read_hours(text: str, profile: LearnerProfile) -> Reading | None:
     return {"weekly_hours": hours} if hours is not None else None
 
 
+def _glean_experience(text: str, profile: LearnerProfile) -> Reading | None:
+    if answers.stated_beginner(text):
+        return {"level": Level.BEGINNER, "experience": clean_learner_text(text, 200)}
+    return None
+
+
 def _glean_hours(text: str, profile: LearnerProfile) -> Reading | None:
     hours = answers.parse_weekly_hours(text)
     return {"weekly_hours": hours} if hours is not None else None
@@ -166,6 +172,7 @@ STEPS: tuple[Step, ...] = (
                        choices=("Beginner", "Intermediate", "Advanced")),
             ModelField("prior_skills", list, "other skills they mention experience in, e.g. [\"Java, 10 years\"]"),
         ),
+        glean=_glean_experience,
     ),
     Step(
         stage=Stage.WEEKLY_TIME, slot="weekly_hours",
