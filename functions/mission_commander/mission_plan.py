@@ -194,6 +194,8 @@ def build_offline_plan(profile: LearnerProfile) -> MissionDraft:
         known = clean_learner_text(prior[0].split(",")[0], 40)
         checkpoints[0] = f"{name} for Programmers Coming from {known}: What's Different"
     per_checkpoint = round(min(max(hours, 1.5), 8.0), 1)
+    if len(checkpoints) * per_checkpoint / hours > MAX_WEEKS:  # very little time: smaller steps, within a year
+        per_checkpoint = max(0.1, math.floor(hours * MAX_WEEKS / len(checkpoints) * 10) / 10)
     weeks = math.ceil(len(checkpoints) * per_checkpoint / hours)
     goal = learning_goal(subject, motivation)
     topics = entry.topics if level is Level.BEGINNER else entry.topics[1:]
