@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_learner_text"]
+__all__ = ["clean_learner_text", "normalise_quotes"]
 
 _TAG = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[A-Za-z/!?][^<>]*>", re.DOTALL | re.IGNORECASE)
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -27,3 +27,9 @@ def clean_learner_text(text: str, max_chars: int = 300) -> str:
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0].rstrip(" ,;:-")
     return text
+
+
+def normalise_quotes(text: str) -> str:
+    """Typographic quotes and dashes as plain ones, whitespace collapsed (for the parsers)."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-")
+                  .replace("\u2014", "-")).strip()

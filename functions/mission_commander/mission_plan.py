@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .catalogue import CatalogueSubject, find_subject, generic_subject, mentions, skills_in
+from .catalogue import CatalogueSubject, find_subject, generic_subject, skills_in
 from .learner_text import clean_learner_text
 from .profile import LearnerProfile, Level
 
