@@ -479,13 +479,13 @@ class GeminiInterviewer:
                 if piece:
                     text += piece
                     if on_text is not None and finish not in _BLOCKED:
-                        on_text(text)
+                        on_text(_safe_reply(text))
                 if time.monotonic() > deadline:
                     raise TimeoutError("turn budget exceeded while streaming")
         except _TRANSIENT as exc:
             raise self._failed(ledger, "reply", exc) from exc
         ledger.add_usage(usage)
-        return text, finish
+        return _safe_reply(text), finish
 
     def _plan(self, profile: LearnerProfile, deadline: float, ledger: _TurnLedger) -> MissionDraft:
         """The mission for a confirmed profile; never fails: the offline plan when Gemini is down
@@ -524,6 +524,11 @@ class GeminiInterviewer:
             return draft
         ledger.note("plan: failed checks after repair; offline plan used")
         return build_offline_plan(profile)
+
+
+def _safe_reply(text: str) -> str:
+    """A model reply as the learner sees it: no markup (the model may echo the learner's words)."""
+    return clean_learner_text(text, 20000, keep_lines=True) if ("<" in text or ">" in text) else text
 
 
 def _trim_to_sentence(text: str) -> str:

@@ -246,4 +246,12 @@ def test_hesitation_at_the_summary_never_plans(agent, fake):
 def test_plans_from_gemini_lose_markup(agent, fake):
     fake.push("plan", Json(plan_for() | {"title": "Python for Data Analysis<script>alert(1)</script>"}))
     turn = agent.respond(READY, [], "yes")
-    assert turn.plan.title == "Python for Data Analysis alert(1)"
+    assert turn.plan.title == "Python for Data Analysis"  # the script element and its content dropped
+
+
+def test_a_reply_that_echoes_markup_reaches_the_learner_without_it(agent, fake):
+    fake.push("reply", Stream(["You want to learn <img src=x onerror=alert(1)>", "guitar.\nWhy guitar?"]))
+    seen: list[str] = []
+    turn = agent.respond(LearnerProfile(), [], "guitar", on_text=seen.append)
+    assert turn.reply == "You want to learn guitar.\nWhy guitar?"
+    assert all("<" not in s for s in seen)
