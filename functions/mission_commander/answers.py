@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import re
 
+from .catalogue import skills_in
 from .experience import ExperienceReading, parse_experience, stated_beginner
 from .learner_text import clean_learner_text
 from .learner_text import normalise_quotes as _normalise
@@ -146,7 +147,7 @@ _SUBJECT_FILLER = re.compile(
 _MOTIVATION_IN_SUBJECT = re.compile(
     r"\b(?:because|since|so that|so i can|so i could|in order to|as i want to|as i need to)\b\s*(?P<m>.+)$",
     re.IGNORECASE)
-_FOR_MY = re.compile(r"\s+(?P<m>for (?:my|our)\b.*)$", re.IGNORECASE)
+_FOR_MY = re.compile(r"[\s,]+(?P<m>for (?:my|our|a|an) (?!living\b).*)$", re.IGNORECASE)
 _LEARN_VERB_INSIDE = re.compile(r"^(?:i'?m|i am|i)\b.*?\b(?:want|like|love|need|hope|plan)s? to "
                                 r"(?:learn|study|master|get (?:better|good) at|get into|pick up)\s+(?P<rest>.+)$",
                                 re.IGNORECASE)
@@ -181,13 +182,18 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
     inside = _LEARN_VERB_INSIDE.match(subject)
     if inside:  # "I'm a total beginner and want to learn guitar"
         subject = _SUBJECT_FILLER.sub("", inside.group("rest"))
+    if motivation is None:
+        for_my = _FOR_MY.search(subject)
+        if for_my and for_my.start() > 0:
+            motivation = for_my.group("m").strip(" .!")
     subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.:-?")
+    subject = re.sub(r"[^\w)+#]+$", "", subject)  # trailing emoji or symbols ("piano 🎹")
     for_my = _FOR_MY.search(subject)
     if for_my and for_my.start() > 0:  # "SQL for my new job": the subject, and why
         motivation = motivation or for_my.group("m")
         subject = subject[: for_my.start()].strip()
     subject = re.sub(r"\s+", " ", subject)
-    if not subject or is_non_answer(subject) or re.fullmatch(r"(?:it|this|that|something|stuff|things)", subject,
+    if not subject or (is_non_answer(subject) and not skills_in(subject) and subject.lower() not in ("r", "c")) or re.fullmatch(r"(?:it|this|that|something|stuff|things)", subject,
                                                              re.IGNORECASE):
         return None
     if classify_unreadable(subject) is Unreadable.OTHER_LANGUAGE:

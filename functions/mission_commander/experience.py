@@ -31,7 +31,7 @@ _HEDGES = re.compile(r"(?:\bkind of\b|\bsort of\b|\bsomewhat\b|\bmaybe\b|\bi gue
 _ADVANCED = [r"\badvanced\b", r"\bexpert\b", r"\bsenior\b", r"\bprofessional(?:ly)?\b", r"\bfluent(?:ly)?\b",
              r"\bmany years\b", r"\bdecades?\b", r"\bfor years\b", r"\bvery experienced\b", r"\bpro\b",
              r"\bmaster(?:ed)?\b", r"\bnative\b", r"\bfor a living\b", r"\bteach it\b", r"\bprofessionally\b"]
-_INTERMEDIATE = [r"\bintermediate\b", r"\b(?:know|learned|learnt|understand|got|have) the basics\b",
+_INTERMEDIATE = [r"^some\b(?! tutorials?)", r"\bintermediate\b", r"\b(?:know|learned|learnt|understand|got|have) the basics\b",
                  r"\bcomfortable\b", r"\bfamiliar\b", r"\bsome experience\b", r"\bdecent\b", r"\bfairly good\b",
                  r"\bquite a bit\b", r"\bconversational\b", r"\bget by\b", r"\bpretty good\b", r"\bsolid\b",
                  r"\bexperienced\b", r"\bregularly\b", r"\ba few projects\b", r"\bside projects?\b"]
@@ -41,14 +41,16 @@ _BEGINNER = [r"\bbeginner\b", r"\bnewbie\b", r"\bnovice\b", r"\bno experience\b"
              r"\ba little\b", r"\ba bit\b", r"\bbarely\b", r"\bbasics\b", r"\bdabbled\b", r"\bhello world\b",
              r"\bonce or twice\b", r"\btutorials?\b", r"\bnot much\b", r"\bstarting out\b", r"\bforgot(?:ten)?\b",
              r"\bcomplete(?:ly)? new\b", r"\bclueless\b", r"\bnoob\b", r"\bgreen\b", r"\brusty\b",
-             r"^no\b", r"^nope\b", r"\bat all\b", r"\btook (?:a|one|an online|a short) (?:course|class)\b"]
+             r"^no\b", r"^nope\b", r"\bat all\b", r"\btook (?:a|one|an online|a short) (?:course|class)\b",
+             r"^0$", r"\b0 experience\b", r"\b(?:in|at) (?:school|college|university|uni)\b"]
 _STATED_BEGINNER = re.compile(r"\bbeginner\b|\bnewbie\b|\bnovice\b|\bnever\b|\bno experience\b|\bnew to\b|"
                               r"\bfrom scratch\b|\bstarting out\b|\bjust start|\bnoob\b|\bclueless\b|"
                               r"\bfirst time\b|\bzero\b")
 _USED = re.compile(r"\b(?:i've|i have|i|we) (?:used|worked|been using|been working|built|written|made|played|"
                    r"studied|done|coded|programmed|learned|learnt)\b|\bat work\b|\bin my job\b|\bused it\b|"
                    r"\bworked with\b|\bbuilt\b|\bi use\b|\bi do\b|\bi play\b|\bi speak\b|"
-                   r"\b(?:know|speak|use|write|play) \w+(?: \w+)? well\b|\bi work (?:as|with|in)\b")
+                   r"\b(?:know|speak|use|write|play) \w+(?: \w+)? well\b|\bi work (?:as|with|in)\b|"
+                   r"\bi know\b")
 _YEARS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)\b(?! ago)")
 _MONTHS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*months?\b(?! ago)")
 _WEEKS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*weeks?\b(?! ago)")
@@ -143,6 +145,8 @@ def parse_experience(text: str, subject: str | None = None) -> ExperienceReading
         claims, denials = _cue_levels(clause)
         if topic:  # about another skill: kept in the profile, never this subject's level
             years = _YEARS.search(clause)
+            if not claims and not denials and named and prior:
+                claims = [Level.INTERMEDIATE]  # "I know HTML and CSS": the same claim, another skill
             if claims and any(c is not Level.BEGINNER for c in claims):
                 for skill in topic:
                     prior.append(skill)

@@ -35,6 +35,8 @@ def digits(text: str) -> str:
     t = alpha2digit(t, "en", threshold=0)
     t = re.sub(r"(\d+(?:\.\d+)?) and (?:a )?0\.5\b", lambda m: f"{float(m.group(1)) + 0.5:g}", t)
     t = re.sub(r"(\d+),(\d+)", r"\1.\2", t)
+    t = re.sub(r"(\d+(?:\.\d+)?) (hours?|minutes?) or (\d+(?:\.\d+)?)\b(?! ?(?:hours?|minutes?|h\b|m\b))",
+               r"\1-\3 \2", t)  # "an hour or two" → "1-2 hour"
     return t
 
 
@@ -72,7 +74,7 @@ def parse_weekly_hours(text: str, *, bare_number_is_hours: bool = False) -> floa
     end = 0
     hm = _HOURS_MINUTES.search(t) or _CLOCK.search(t)
     if hm:
-        amount, end = float(hm.group("h")) + float(hm.group("m")) / 60, hm.end()
+        amount, start, end = float(hm.group("h")) + float(hm.group("m")) / 60, hm.start(), hm.end()
     else:
         m = _AMOUNT.search(t)
         if m is None and bare_number_is_hours:
@@ -83,7 +85,7 @@ def parse_weekly_hours(text: str, *, bare_number_is_hours: bool = False) -> floa
             return None
         low = float(m.group("a"))
         high = float(m.group("b")) if m.group("b") else low
-        amount, end = (low + high) / 2, m.end()
+        amount, start, end = (low + high) / 2, m.start(), m.end()
         if m.groupdict().get("minutes"):
             amount /= 60
     rest = t[end:]
@@ -100,7 +102,7 @@ def parse_weekly_hours(text: str, *, bare_number_is_hours: bool = False) -> floa
         amount *= 2
     elif _WEEKDAYS.search(t) and not re.search(r"\bweekends?\b", rest):
         amount *= 5
-    elif _PER_DAY.search(rest) or _LUNCH.search(t):
+    elif _PER_DAY.search(rest) or _PER_DAY.search(t[:start]) or _LUNCH.search(t):
         amount *= 7 if not _LUNCH.search(t) else 5
     elif _PER_MONTH.search(rest):
         amount /= 4.345
