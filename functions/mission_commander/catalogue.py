@@ -42,6 +42,7 @@ class CatalogueSubject:
     project: str
     skills: tuple[str, ...]
     experience_question: str = "Have you done any {subject} before?"
+    """Asked at the experience step for this subject (the step table's question)."""
     requires: tuple[str, ...] = ()
     """Further names, one of which must be named too (for combined subjects)."""
     excludes: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from . import answers
-from .catalogue import find_subject
+from .catalogue import find_subject, generic_subject
 from .learner_text import clean_learner_text
 from .mission_plan import weekly_hours_phrase
 from .profile import LearnerProfile, Level, Stage
@@ -118,9 +118,8 @@ def _subject_name(profile: LearnerProfile) -> str:
 
 
 def _experience_question(profile: LearnerProfile) -> str:
-    entry = find_subject(profile.subject or "")
-    template = entry.experience_question if entry else "Have you done any {subject} before?"
-    return template.format(subject=_subject_name(profile))
+    entry = find_subject(profile.subject or "") or generic_subject(_subject_name(profile))
+    return entry.experience_question.format(subject=_subject_name(profile))
 
 
 STEPS: tuple[Step, ...] = (
