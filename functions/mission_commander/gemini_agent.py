@@ -152,6 +152,8 @@ class _TurnLedger:
     total_tokens: int = 0
     finish_reason: str | None = None
     last_error: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    """The last error of each kind of call ("reply": "ServerError (503)")."""
     notes: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -354,12 +356,13 @@ class GeminiInterviewer:
             if understood is not None:
                 understood.cancel()
             meta = ledger.meta(self._model)
-            meta.update(attempts=self._attempts(ledger), last_error=ledger.last_error)
+            last = ledger.errors.get("reply", ledger.last_error)
+            meta.update(attempts=self._attempts(last), last_error=last)
             raise GeminiUnavailable(meta) from None
 
-    def _attempts(self, ledger: _TurnLedger) -> int:
-        """HTTP attempts behind the last failure: the SDK retries 408/429/5xx up to ``retry_attempts``."""
-        status = ledger.last_error and re.search(r"\((\d{3})\)", ledger.last_error)
+    def _attempts(self, last_error: str | None) -> int:
+        """HTTP attempts behind a failure: the SDK retries 408/429/5xx up to ``retry_attempts``."""
+        status = last_error and re.search(r"\((\d{3})\)", last_error)
         return self._retry_attempts if status and int(status.group(1)) in _RETRYABLE_STATUS else 1
 
     # -- calls -------------------------------------------------------------------------
@@ -380,6 +383,7 @@ class GeminiInterviewer:
     def _failed(self, ledger: _TurnLedger, kind: str, exc: BaseException) -> AgentError:
         status = getattr(exc, "code", None)
         ledger.last_error = type(exc).__name__ + (f" ({status})" if isinstance(status, int) else "")
+        ledger.errors[kind] = ledger.last_error
         log.warning("gemini call failed", extra={"fields": {"call": kind, "error": type(exc).__name__,
                                                            "status": status}})
         return AgentError(ErrorCode.AGENT_ERROR, UNAVAILABLE)
@@ -431,7 +435,8 @@ class GeminiInterviewer:
             ledger.note(f"understand: {bad.reason}; offline reading kept")
             return None
         except AgentError:
-            ledger.note(f"understand: Gemini down ({ledger.last_error}); offline reading kept")
+            ledger.note(f"understand: Gemini down ({ledger.errors.get('understand', 'no time left')}); "
+                        "offline reading kept")
             return None
         return update.model_dump(exclude_none=True)
 
@@ -502,7 +507,7 @@ class GeminiInterviewer:
             problems, raw = [bad.reason], bad.raw
         except AgentError:
             ledger.note("plan: Gemini unavailable; offline plan used")
-            ledger.note(f"plan: Gemini down ({ledger.last_error or 'no time left'}); offline mission created")
+            ledger.note(f"plan: Gemini down ({ledger.errors.get('plan', 'no time left')}); offline mission created")
             return build_offline_plan(profile)
         if not problems:
             ledger.note("plan: gemini")

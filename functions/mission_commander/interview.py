@@ -85,6 +85,8 @@ def read_message(profile: LearnerProfile, message: str) -> Reading:
     changes = step.read(text, profile)
     if changes is None:
         redirect = _REDIRECT[answers.classify_unreadable(text)]
+        if profile.retries >= 1 and step.done(profile):  # the model's reading filled it meanwhile: keep it
+            return _advance(profile, lead=redirect)
         if profile.retries >= 1:  # asked twice already: take the default and say so
             taken = profile.with_(**{**step.default, "assumed": tuple(dict.fromkeys(profile.assumed + (step.slot,)))})
             return _advance(taken, lead=f"{redirect}No problem, I'll assume {step.assumption} for now; "

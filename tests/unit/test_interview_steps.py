@@ -47,3 +47,11 @@ def test_a_models_reading_fills_only_empty_slots_and_is_cleaned():
                                          "weekly_hours": 500, "prior_skills": ["Java, 10 years"]}, only_empty=True)
     assert read.subject == "Python" and read.motivation == "career change"
     assert read.level is None and read.weekly_hours is None and read.prior_skills == ("Java, 10 years",)
+
+
+def test_a_slot_a_model_filled_after_a_re_ask_is_kept_not_defaulted():
+    asked_again = LearnerProfile(subject="chess", motivation="fun", level=Level.BEGINNER, stage=Stage.WEEKLY_TIME,
+                                 retries=1, weekly_hours=2.2)  # the model read "a smidge over two hours"
+    turn = OfflineInterviewer().respond(asked_again, [], "hmm")
+    assert turn.profile.weekly_hours == 2.2 and turn.profile.assumed == ()
+    assert turn.profile.stage is Stage.CONFIRM
