@@ -17,9 +17,15 @@ TURN_MAX_INSTANCES = params.IntParam("TURN_MAX_INSTANCES", default=1000)
 TURN_CONCURRENCY = params.IntParam("TURN_CONCURRENCY", default=20)
 TURN_MEMORY_MB = params.IntParam("TURN_MEMORY_MB", default=512)
 TURN_TIMEOUT_SECONDS = params.IntParam("TURN_TIMEOUT_SECONDS", default=300)
+# The Gemini Developer API key, from Cloud Secret Manager (`firebase functions:secrets:set GEMINI_API_KEY`).
+# Functions that list it in `secrets=` get it as the environment variable GEMINI_API_KEY at run time,
+# which the settings read as before; locally it is an ordinary environment variable (or
+# functions/.secret.local for the emulator). With Vertex AI no key is needed.
+GEMINI_API_KEY = params.SecretParam("GEMINI_API_KEY")
 
 
-@https_fn.on_request(timeout_sec=60, max_instances=API_MAX_INSTANCES, concurrency=API_CONCURRENCY, cpu=1)
+@https_fn.on_request(timeout_sec=60, max_instances=API_MAX_INSTANCES, concurrency=API_CONCURRENCY, cpu=1,
+                     secrets=[GEMINI_API_KEY])  # only so /health can say which agent answers
 def api(req: https_fn.Request) -> https_fn.Response:
     """POST /api/v1/sessions and GET /health."""
     if req.path == "/__/health":  # the functions emulator's worker health check
@@ -37,7 +43,7 @@ def api(req: https_fn.Request) -> https_fn.Response:
 
 @firestore_fn.on_document_created(document="sessions/{session_id}/turns/{turn_id}", timeout_sec=TURN_TIMEOUT_SECONDS,
                                   max_instances=TURN_MAX_INSTANCES, concurrency=TURN_CONCURRENCY, cpu=1,
-                                  memory=TURN_MEMORY_MB)
+                                  memory=TURN_MEMORY_MB, secrets=[GEMINI_API_KEY])
 def on_turn_created(event: firestore_fn.Event[firestore_fn.DocumentSnapshot | None]) -> None:
     """Runs the agent for each new user turn and writes its reply."""
     if event.data is None:

@@ -1,217 +1,169 @@
 """Understanding free-form interview answers. Pure functions, no I/O.
 
 Each parser returns ``None`` when the answer does not say what was asked, so
-the interviewer can ask again instead of guessing.
+the interviewer can ask again (once) instead of guessing. This module reads
+subjects, motivations, replies to the summary and replies that answer nothing;
+weekly time is read by :mod:`.weekly_time` and experience by :mod:`.experience`
+(both re-exported here).
 """
 
 from __future__ import annotations
 
+import enum
 import re
 
-from .profile import Level
+from .catalogue import skills_in
+from .experience import ExperienceReading, parse_experience, stated_beginner
+from .learner_text import clean_learner_text
+from .learner_text import normalise_quotes as _normalise
+from .weekly_time import digits, parse_weekly_hours
 
 __all__ = [
-    "clean_motivation",
-    "extract_subject",
-    "is_confirmation",
-    "is_non_answer",
-    "is_rejection",
-    "parse_experience",
-    "parse_subject_change",
-    "parse_weekly_hours",
+    "ConfirmationReading", "ExperienceReading", "Unreadable",
+    "classify_unreadable", "clean_motivation", "digits", "extract_subject", "parse_confirmation",
+    "parse_experience", "parse_motivation", "parse_subject_change", "parse_weekly_hours", "stated_beginner",
 ]
 
-_NUMBER_WORDS = {
-    "half an": 0.5, "half a": 0.5, "a half": 0.5, "half": 0.5,
-    "a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2,
-    "a few": 3, "few": 3, "several": 4,
-    "an": 1, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "sixty": 60,
-}
-_NUM = r"(?:\d+(?:[.,]\d+)?|" + "|".join(
-    sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True)
-) + r")"
-_AMOUNT = re.compile(
-    rf"(?<![\w.])(?P<a>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<b>{_NUM}))?\s*"
-    r"(?:(?P<hours>hours?|hrs?|h)\b|(?P<minutes>minutes?|mins?|m)\b)",
-    re.IGNORECASE,
-)
-_BARE_NUMBER = re.compile(rf"(?<![\w.])(?P<a>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<b>{_NUM}))?(?![\w.])",
-                          re.IGNORECASE)
-_SESSIONS_PER_WEEK = re.compile(
-    rf"(?P<n>{_NUM})\s*(?:days?|times?|evenings?|nights?|mornings?|sessions?)\s*(?:a|per|each|every|/)\s*week",
-    re.IGNORECASE,
-)
-_PER_DAY = re.compile(
-    r"\b(?:a|per|each|every|/)\s*(?:day|night|evening|morning)\b|\bdaily\b|\bevery ?day\b|\bnightly\b",
-    re.IGNORECASE,
-)
-_PER_WEEKDAY = re.compile(r"\b(?:on |each |every |per )?week ?days?\b", re.IGNORECASE)
-_PER_WEEKEND_DAY = re.compile(r"\b(?:each|every|per) weekend day\b|\bboth weekend days\b|"
-                              r"\b(?:saturdays? and sundays?|sundays? and saturdays?)\b", re.IGNORECASE)
-_PER_MONTH = re.compile(r"\b(?:a|per|each|every|/)\s*month\b|\bmonthly\b", re.IGNORECASE)
+
+# -- confirmation --------------------------------------------------------------------------------
+
+class ConfirmationReading(str, enum.Enum):
+    YES = "yes"
+    """A clear yes and nothing else."""
+    NO = "no"
+    """No, not yet, hesitation, a question or anything else that is not a clear yes."""
 
 
-def _number(text: str) -> float:
-    key = text.lower().strip()
-    if key in _NUMBER_WORDS:
-        return float(_NUMBER_WORDS[key])
-    return float(key.replace(",", "."))
+_YES_CORE = frozenset(
+    "yes yeah yea yep yup ya y yas yess yesss sure ok okay k kk correct right exactly absolutely definitely "
+    "perfect great good fine confirm confirmed agreed lgtm alright awesome cool nice true precisely yessir "
+    "👍 ✅ ✔ ✔️ 👌 🙌 💯 aye affirmative indeed".split())
+_YES_FILLER = frozenset(
+    "that that's thats is it its it's all looks look sounds sound go ahead do please pls thanks thank you "
+    "create make build start the my mission plan this one spot on totally of course let's lets yes, sir "
+    "very much so 100% go. for me to perfectly works work with sure, great! wonderful excellent "
+    "brilliant fantastic lovely amazing super right, me! i'm ready am".split())
 
 
-def parse_weekly_hours(text: str, *, bare_number_is_hours: bool = False) -> float | None:
-    """Hours per week from answers like "About 5 hours per week",
-    "30 minutes a day", "a couple of hours on weekends" or "2h, 3 evenings a week".
-
-    Returns ``None`` when no amount of time is given. With
-    ``bare_number_is_hours`` a lone number ("5", "maybe 4-6") counts as hours
-    per week, as it does when the question was about weekly time.
-    """
-    m = _AMOUNT.search(text)
-    minutes = False
-    if m:
-        minutes = bool(m.group("minutes"))
-    elif bare_number_is_hours:
-        m = _BARE_NUMBER.search(text)
-        if not m or m.group("a").lower() in ("a", "an"):
-            return None
-    else:
-        return None
-    low = _number(m.group("a"))
-    high = _number(m.group("b")) if m.group("b") else low
-    amount = (low + high) / 2
-    if minutes:
-        amount /= 60
-    rest = text[m.end():]
-    sessions = _SESSIONS_PER_WEEK.search(text)
-    if sessions:
-        amount *= _number(sessions.group("n"))
-    elif _PER_WEEKEND_DAY.search(rest):
-        amount *= 2
-    elif _PER_WEEKDAY.search(rest) and not re.search(r"\bweekends?\b", rest, re.IGNORECASE):
-        amount *= 5
-    elif _PER_DAY.search(rest):
-        amount *= 7
-    elif _PER_MONTH.search(rest):
-        amount /= 4.345
-    amount = round(amount, 1)
-    if amount <= 0 or amount > 112:
-        return None
-    return amount
+def parse_confirmation(text: str) -> ConfirmationReading:
+    """Only a clear yes ("yes", "Yes, that's correct!", "👍", "sure, go ahead") is
+    YES. "no", "not yet", "hold on", "yes but make it 4 hours", "hmm", a
+    question, another language: all NO."""
+    t = _normalise(text).lower()
+    if not t or "?" in t:
+        return ConfirmationReading.NO
+    t = re.sub(r"\b(?:go ahead|do it|let'?s go|let'?s do (?:it|this)|go for it|create it|ship it|make it so)\b",
+               "yes", t)
+    words = re.findall(r"[\w']+|[^\w\s'.,!]+", t)
+    if not words or not any(w in _YES_CORE for w in words):
+        return ConfirmationReading.NO
+    if all(w in _YES_CORE or w in _YES_FILLER for w in words):
+        return ConfirmationReading.YES
+    return ConfirmationReading.NO
 
 
-_YEARS = re.compile(rf"(?P<n>{_NUM})\+?\s*(?:years?|yrs?)\b", re.IGNORECASE)
-_MONTHS = re.compile(rf"(?P<n>{_NUM})\s*months?\b", re.IGNORECASE)
+# -- replies that answer nothing -----------------------------------------------------------------
+
+class Unreadable(str, enum.Enum):
+    GREETING = "greeting"
+    UNSURE = "unsure"
+    QUESTION = "question"
+    NO_WORDS = "no_words"
+    OTHER_LANGUAGE = "other_language"
+    UNCLEAR = "unclear"
 
 
-def _has(text: str, *patterns: str) -> bool:
-    return any(re.search(p, text) for p in patterns)
+_GREETING = re.compile(r"^(?:hi+|hello+|hey+|hiya|yo|howdy|good (?:morning|afternoon|evening)|greetings|sup|"
+                       r"what'?s up|hey there|hi there|hello there)\b[\s!.,]*(?:there|again|bot|friend)?[\s!.,]*"
+                       r"(?:how are you(?: doing)?|how's it going)?[\s!.?]*$")
+_UNSURE = re.compile(r"^(?:i\s*)?(?:(?:really |honestly )?(?:don'?t|do not) know|dunno|idk|no idea|not sure|unsure|"
+                     r"whatever|anything|nothing|n/?a|none|skip|pass|no clue|no comment|hm+|um+|uh+|er+|meh|"
+                     r"i can'?t say|hard to say|good question|who knows|no preference|doesn'?t matter|"
+                     r"you (?:choose|decide|pick)|up to you|asdf\w*|test(?:ing)?|ok(?:ay)?|yes|no|maybe|k)"
+                     r"(?:,? (?:really|honestly|sorry|lol|haha))?[\s.!?]*$")
+_FOREIGN_WORDS = re.compile(r"\b(?:hola|quiero|aprender|gracias|bonjour|je veux|apprendre|merci|oui|ich (?:möchte|will)|"
+                            r"lernen|danke|ciao|voglio|imparare|obrigad[oa]|quero|não|sí|nein|tengo|horas|semana|"
+                            r"stunden|heures|par semaine|pro woche|por semana|qué|quieres|cómo|dónde|también|"
+                            r"pourquoi|comment|warum|wie bitte|je ne sais pas|no sé|weiß nicht|non lo so|porque|pero|gusta|"
+                            r"parce que|weil|nicht|perché|também|muito|molto|un poco|cuántas|cuánto)\b")
 
 
-def parse_experience(text: str) -> Level | None:
-    """The level implied by an answer about prior experience, or ``None``.
-
-    "No, I'm a complete beginner" → Beginner; "I've used it at work for
-    2 years" → Intermediate; "I'm a professional developer" → Advanced.
-    """
-    t = " " + text.lower().replace("’", "'") + " "
-    if _has(t, r"\badvanced\b", r"\bexpert\b", r"\bsenior\b", r"\bprofessional(ly)?\b", r"\bfluent\b",
-            r"\bmany years\b", r"\bdecades?\b", r"\bfor years\b", r"\bvery experienced\b", r"\bpro\b"):
-        return Level.ADVANCED
-    if _has(t, r"\bintermediate\b", r"\bknow the basics\b", r"\bcomfortable\b", r"\bfamiliar\b",
-            r"\bsome experience\b", r"\bdecent\b", r"\bfairly\b", r"\bquite a bit\b"):
-        return Level.INTERMEDIATE
-    years = _YEARS.search(t)
-    if years:
-        n = _number(years.group("n"))
-        return Level.ADVANCED if n >= 4 else Level.INTERMEDIATE if n >= 1 else Level.BEGINNER
-    months = _MONTHS.search(t)
-    if months and _has(t, r"\b(used|using|worked|working|doing|done|played|playing|studied|studying|"
-                          r"learn(ed|ing|t)|practi[sc](ed|ing)|been)\b"):
-        return Level.INTERMEDIATE if _number(months.group("n")) >= 6 else Level.BEGINNER
-    if _has(t, r"\bbeginner\b", r"\bnewbie\b", r"\bnovice\b", r"\bno experience\b", r"\bnever\b",
-            r"\bnone\b", r"\bzero\b", r"^ no\b", r"^ nope\b", r"\bnot really\b", r"\bnot at all\b",
-            r"\bnothing\b", r"\bnew to\b", r"\bfrom scratch\b", r"\bjust start", r"\bhaven't\b",
-            r"\bhave not\b", r"\bdon't have\b", r"\bdo not have\b", r"\bfirst time\b", r"\bno idea\b",
-            r"\ba little\b", r"\ba bit\b", r"\bbarely\b", r"\bbasics?\b", r"\bdabbled\b",
-            r"\bhello world\b", r"\bonce or twice\b", r"\btutorials?\b"):
-        return Level.BEGINNER
-    if _has(t, r"\b(i've|i have|i) (used|worked|been using|been working|built|written|made|played|studied)\b",
-            r"\bat work\b", r"\bin my job\b", r"\bsome\b", r"\bused it\b", r"\bworked with\b",
-            r"\bside projects?\b", r"\bbuilt\b"):
-        return Level.INTERMEDIATE
-    return None
-
-
-_CONFIRM = re.compile(
-    r"^\s*(?:yes|yeah|yea|yep|yup|ya|sure|correct|that'?s (?:correct|right|it|perfect|great|good)|"
-    r"right|exactly|absolutely|definitely|perfect|confirm(?:ed)?|looks (?:good|great|right|perfect)|"
-    r"sounds (?:good|great|right|perfect)|all good|go ahead|do it|let'?s go|let'?s do it|ok(?:ay)?|"
-    r"great|good|👍|y)\b",
-    re.IGNORECASE,
-)
-_REJECT = re.compile(
-    r"^\s*(?:no|nope|nah|not quite|not really|wrong|incorrect|that'?s (?:wrong|not right|incorrect)|"
-    r"wait|hold on|actually|change|not exactly)\b",
-    re.IGNORECASE,
-)
-
-
-def _normalise(text: str) -> str:
-    return text.replace("’", "'").strip()
-
-
-def is_confirmation(text: str) -> bool:
-    t = _normalise(text)
-    return bool(_CONFIRM.match(t)) and not _REJECT.match(t) and not re.search(r"\bbut\b", t, re.I)
-
-
-def is_rejection(text: str) -> bool:
-    return bool(_REJECT.match(_normalise(text)))
-
-
-_NON_ANSWERS = re.compile(
-    r"^\s*(?:i\s*)?(?:don'?t know|dunno|idk|no idea|not sure|unsure|whatever|anything|nothing|"
-    r"n/?a|none|skip|pass|\?+|\.+|hmm+|um+|uh+|asdf\w*|test|hi|hello|hey|yo|ok(?:ay)?|yes|no|maybe)"
-    r"[\s.!?]*$",
-    re.IGNORECASE,
-)
+def classify_unreadable(text: str) -> Unreadable:
+    """Why an answer could not be read, for a fitting redirect."""
+    t = _normalise(text).lower()
+    if not re.search(r"[^\W\d_]", t):
+        return Unreadable.NO_WORDS
+    letters = [ch for ch in t if ch.isalpha()]
+    if letters and sum(1 for ch in letters if ch.isascii() or ch in "áéíóúñüöäßàèçâêîôûœ") / len(letters) < 0.5:
+        return Unreadable.OTHER_LANGUAGE
+    if _FOREIGN_WORDS.search(t) or re.search(r"[¿¡]", t):
+        return Unreadable.OTHER_LANGUAGE
+    if _GREETING.match(t):
+        return Unreadable.GREETING
+    if _UNSURE.match(t):
+        return Unreadable.UNSURE
+    if t.rstrip().endswith("?"):
+        return Unreadable.QUESTION
+    return Unreadable.UNCLEAR
 
 
 def is_non_answer(text: str) -> bool:
-    """True for answers that say nothing usable ("idk", "?", "hello")."""
-    t = _normalise(text)
-    return bool(_NON_ANSWERS.match(t)) or not re.search(r"[^\W\d_]{2,}", t)
+    """True for answers that say nothing usable ("idk", "?", "hello", "🙂", "¿qué?")."""
+    t = _normalise(text).lower()
+    kind = classify_unreadable(t)
+    return kind is not Unreadable.UNCLEAR or len(re.findall(r"[^\W\d_]{2,}", t)) == 0
 
+
+# -- subject -------------------------------------------------------------------------------------
 
 _SUBJECT_LEADS = [
-    r"(?:hi|hello|hey)(?: there)?[,!.]?\s*",
-    r"(?:so|well|ok(?:ay)?|um+|uh+)[,]?\s*",
-    r"i(?:'d| would| really| want| wanna| need| hope| plan| am going| 'm going)*(?: like)?(?: to)?\s*"
-    r"(?:learn(?: about| how to)?|study|master|get (?:better|good) at|get into|improve(?: my)?|"
-    r"understand|pick up|start(?: learning)?|be able to)\s+",
-    r"i'?m (?:interested in|curious about|keen on|trying to learn|learning|looking to learn)\s+",
-    r"(?:please |can you |could you )?(?:teach|help) me(?: (?:learn|with|to learn|understand))?\s+",
-    r"(?:learning|learn|studying|mastering)\s+",
-    r"my (?:goal|plan) is to (?:learn|study|master)\s+",
+    r"(?:hi|hello|hey|hiya)(?: there)?[,!.]*\s*",
+    r"(?:so|well|ok(?:ay)?|um+|uh+|hmm+|honestly|basically|actually|right|alright)[,.!]*\s+",
+    r"(?:i think|i guess|i suppose|maybe|probably|perhaps)[,]?\s+",
+    r"(?:i've been thinking(?: about it)?(?: and)?|i've always wanted to)[,]?\s*",
+    r"i(?:'d| would| really| want| wanna| need| hope| plan| am going| 'm going| 'd love| love| like| also|"
+    r" want to| have to| gotta| must| finally want| finally)*(?: like| love)?(?: to)?\s*"
+    r"(?:learn(?: more)?(?: about| how to)?|study|master|get (?:better|good) at|get into|improve(?: my)?|"
+    r"understand|pick up|start(?: learning)?|be able to|try|explore|dive into|work on|become (?:a|an))\s+",
+    r"i'?m (?:interested in|curious about|keen on|trying to learn|learning|looking to (?:learn|get into)|into|"
+    r"thinking (?:about|of) learning)\s+",
+    r"(?:please |can you |could you |would you )?(?:teach|help|show) me(?: (?:learn|with|to learn|understand|how to))?\s+",
+    r"(?:can|could) i (?:learn|study)\s+",
+    r"(?:learning|learn|studying|mastering|get (?:better|good) at|improve(?: my)?|become (?:a|an)|"
+    r"getting (?:better|good) at)\s+",
+    r"my (?:goal|plan|dream) is to (?:learn|study|master)\s+",
+    r"(?:it'?s|it is|that'?s|that would be|probably|definitely|mainly|mostly)\s+",
     r"how to\s+",
 ]
 _SUBJECT_TAILS = re.compile(
-    r"\s*(?:[,;.!?]|\b(?:because|since|so that|so i can|so i could|as i|in order to|please|thanks|"
-    r"thank you)\b).*$",
+    r"\s*(?:[,;!?()]|\.(?=\s|$)|\s-\s|\b(?:because|since|so that|so i can|so i could|as i|in order to|please|thanks|"
+    r"thank you|i think|i guess|if possible|i suppose|or something|or so|one day|someday|eventually|"
+    r"maybe|at some point|this year|right now)\b).*$",
     re.IGNORECASE,
 )
+_SUBJECT_FILLER = re.compile(
+    r"^(?:more about|about|some|a bit of|a bit about|a little|the basics of|basics of|how to use|how to do|the|"
+    r"really|properly|well|more|a|an|to)\s+", re.IGNORECASE)
 _MOTIVATION_IN_SUBJECT = re.compile(
-    r"\b(?:because|since|so that|so i can|so i could|in order to)\b\s*(?P<m>.+)$", re.IGNORECASE
-)
+    r"\b(?:because|since|so that|so i can|so i could|in order to|as i want to|as i need to)\b\s*(?P<m>.+)$",
+    re.IGNORECASE)
+_FOR_MY = re.compile(r"[\s,]+(?P<m>for (?:my|our|a|an) (?!living\b).*)$", re.IGNORECASE)
+_LEARN_VERB_INSIDE = re.compile(r"^(?:i'?m|i am|i)\b.*?\b(?:want|like|love|need|hope|plan)s? to "
+                                r"(?:learn|study|master|get (?:better|good) at|get into|pick up)\s+(?P<rest>.+)$",
+                                re.IGNORECASE)
 
 
 def extract_subject(text: str) -> tuple[str, str | None] | None:
     """(subject, motivation-if-given) from an opening like "I want to learn
     Python for data analysis because I want to analyze business data".
-    ``None`` when no subject can be found ("hi", "?")."""
-    t = _normalise(text)
+    The subject is the learner's own words without filler; ``None`` when
+    there is none ("hi", "?", "idk")."""
+    t = clean_learner_text(_normalise(text))
+    if not t or classify_unreadable(t) in (Unreadable.NO_WORDS, Unreadable.GREETING, Unreadable.UNSURE,
+                                           Unreadable.OTHER_LANGUAGE):
+        return None
+    if t.endswith("?") and re.match(r"(?:what|why|how|who|when|where|which|do|does|is|are|huh|eh)\b", t, re.I):
+        return None  # a question back ("what do you mean?"), not a subject
     motivation = None
     m = _MOTIVATION_IN_SUBJECT.search(t)
     if m and len(m.group("m").strip(" .!")) >= 3:
@@ -224,11 +176,27 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
             new = re.sub("^" + lead, "", subject, count=1, flags=re.IGNORECASE)
             if new != subject:
                 subject, changed = new, True
-    subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.")
-    subject = re.sub(r"^(?:more about|about|some|a bit of|the basics of|basics of|how to use|the)\s+", "",
-                     subject, flags=re.IGNORECASE)
+        new = _SUBJECT_FILLER.sub("", subject)
+        if new != subject:
+            subject, changed = new, True
+    inside = _LEARN_VERB_INSIDE.match(subject)
+    if inside:  # "I'm a total beginner and want to learn guitar"
+        subject = _SUBJECT_FILLER.sub("", inside.group("rest"))
+    if motivation is None:
+        for_my = _FOR_MY.search(subject)
+        if for_my and for_my.start() > 0:
+            motivation = for_my.group("m").strip(" .!")
+    subject = _SUBJECT_TAILS.sub("", subject).strip(" \"'`.:-?")
+    subject = re.sub(r"[^\w)+#]+$", "", subject)  # trailing emoji or symbols ("piano 🎹")
+    for_my = _FOR_MY.search(subject)
+    if for_my and for_my.start() > 0:  # "SQL for my new job": the subject, and why
+        motivation = motivation or for_my.group("m")
+        subject = subject[: for_my.start()].strip()
     subject = re.sub(r"\s+", " ", subject)
-    if not subject or is_non_answer(subject):
+    if not subject or (is_non_answer(subject) and not skills_in(subject) and subject.lower() not in ("r", "c")) or re.fullmatch(r"(?:it|this|that|something|stuff|things)", subject,
+                                                             re.IGNORECASE):
+        return None
+    if classify_unreadable(subject) is Unreadable.OTHER_LANGUAGE:
         return None
     if len(subject) > 80:
         subject = subject[:80].rsplit(" ", 1)[0]
@@ -236,28 +204,35 @@ def extract_subject(text: str) -> tuple[str, str | None] | None:
 
 
 _SUBJECT_CHANGE = re.compile(
-    r"(?:change (?:the )?(?:subject|topic) to|(?:subject|topic) (?:should be|is)|i'?d rather learn|"
-    r"i want to learn|i'd like to learn|instead,? (?:i want to learn )?|learn)\s+(?P<s>[^,.;!?]+)",
+    r"(?:change (?:the )?(?:subject|topic|skill) to|(?:subject|topic|skill) (?:should be|is|to)|"
+    r"i'?d (?:rather|prefer to) (?:learn|study|do)|i (?:actually )?want to learn|i'd like to learn|"
+    r"switch (?:it )?to|make it|learn|rather)\s+(?P<s>[^,.;!?]+)",
     re.IGNORECASE,
 )
 
 
 def parse_subject_change(text: str) -> str | None:
-    """A corrected subject in a reply to the summary ("no, I'd rather learn Rust")."""
+    """A corrected subject in a reply to the summary ("no, I'd rather learn
+    Rust", "make it Rust instead", "change the subject to chess")."""
     m = _SUBJECT_CHANGE.search(_normalise(text))
     if not m:
         return None
     subject = re.sub(r"\s+instead$", "", m.group("s").strip(), flags=re.IGNORECASE).strip()
-    return subject or None
+    if not subject or parse_weekly_hours(subject) is not None or re.match(
+            r"^(?:\d|beginner|intermediate|advanced|an? (?:beginner|expert))", subject, re.IGNORECASE):
+        return None
+    found = extract_subject(subject)
+    return found[0] if found else None
 
+
+# -- motivation ----------------------------------------------------------------------------------
 
 _MOTIVATION_LEADS = re.compile(
-    r"^(?:so (?:that )?i can\s+|well,?\s*|so,?\s*|mainly,?\s*|mostly,?\s*|honestly,?\s*|my (?:main )?(?:motivation|goal|reason) is\s*"
-    r"(?:that\s*|to\s*)?|because\s*|since\s*|i(?:'d| would)? (?:want|like|need|hope|plan) to\s+|"
-    r"to\s+)+",
+    r"^(?:so (?:that )?i can\s+|well,?\s*|so,?\s*|mainly,?\s*|mostly,?\s*|honestly,?\s*|um+,?\s*|"
+    r"my (?:main )?(?:motivation|goal|reason) is\s*(?:that\s*|to\s*)?|because\s*|since\s*|"
+    r"i(?:'d| would)? (?:want|like|need|hope|plan) to\s+|to\s+)+",
     re.IGNORECASE,
 )
-
 
 _COMMON_VERBS = frozenset(
     "analyze analyse apply automate become build change communicate cook create design develop earn enjoy "
@@ -277,3 +252,14 @@ def clean_motivation(text: str) -> tuple[str, bool]:
         return t[m.end():].strip(), verb_phrase
     first = t.split(" ", 1)[0].lower()
     return t, first in _COMMON_VERBS
+
+
+def parse_motivation(text: str) -> str | None:
+    """The learner's motivation in their words (cleaned), or ``None`` for a reply
+    that gives none ("idk", "hello", "why do you ask?")."""
+    t = clean_learner_text(_normalise(text))
+    if not t or is_non_answer(t) or t.endswith("?"):
+        return None
+    return t
+
+

@@ -1,20 +1,38 @@
 """A small built-in catalogue of common subjects, used by the offline plan
-builder. Anything not listed gets a generic plan built around the learner's
-own words (see :func:`generic_subject`)."""
+builder and the answer parsers. Anything not listed gets a generic plan built
+around the learner's own words (see :func:`generic_subject`).
+
+Names are matched on whole words (a subject "photosynthesis" is not
+photography, "body language" is not a language course); multi-word names
+("machine learning", "data analysis") count as one name.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["CatalogueSubject", "CATALOGUE", "find_subject", "generic_subject"]
+__all__ = ["CatalogueSubject", "CATALOGUE", "KNOWN_SKILLS", "find_subject", "generic_subject",
+           "mentions", "skills_in"]
+
+
+@lru_cache(maxsize=512)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    body = r"\s+".join(re.escape(part) for part in name.split())
+    return re.compile(rf"(?<![\w+#.]){body}(?![\w+#]|\.\w)", re.IGNORECASE)
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` as a whole word (or whole multi-word name)."""
+    return bool(_name_pattern(name).search(text))
 
 
 @dataclass(frozen=True)
 class CatalogueSubject:
     key: str
-    patterns: tuple[str, ...]
-    """Regular expressions (any one matches) over the lower-cased subject."""
+    names: tuple[str, ...]
+    """Names of the subject (any one, as whole words, matches)."""
     topics: tuple[str, ...]
     foundations: tuple[str, ...]
     """Checkpoints a beginner needs first."""
@@ -23,22 +41,28 @@ class CatalogueSubject:
     """Checkpoints for learners who already know the basics."""
     project: str
     skills: tuple[str, ...]
-    experience_question: str = "Do you have any experience with {subject} already?"
+    experience_question: str = "Have you done any {subject} before?"
+    """Asked at the experience step for this subject (the step table's question)."""
     requires: tuple[str, ...] = ()
-    """Further patterns that must all match too (for combined subjects)."""
+    """Further names, one of which must be named too (for combined subjects)."""
+    excludes: tuple[str, ...] = ()
+    """Names that mean another thing ("body language" is not a language course)."""
 
     def matches(self, subject: str) -> bool:
-        s = subject.lower()
-        return any(re.search(p, s) for p in self.patterns) and all(re.search(p, s) for p in self.requires)
+        if any(mentions(subject, x) for x in self.excludes):
+            return False
+        return any(mentions(subject, n) for n in self.names) and (
+            not self.requires or any(mentions(subject, r) for r in self.requires))
 
 
-_PROGRAMMING_QUESTION = "Do you have any programming experience?"
+_PROGRAMMING_QUESTION = "Do you have any programming experience, with {subject} or other languages?"
 
 CATALOGUE: tuple[CatalogueSubject, ...] = (
     CatalogueSubject(
         key="python-data",
-        patterns=(r"\bpython\b",),
-        requires=(r"\bdata\b|\banaly[sz]|\bpandas\b|\bspreadsheet|\bstatistic",),
+        names=("python",),
+        requires=("data", "data analysis", "data science", "analytics", "analysis", "analyse", "analyze",
+                  "pandas", "spreadsheets", "statistics"),
         topics=("Python Basics", "Variables and Data Types", "Control Flow and Functions",
                 "Working with Pandas", "Data Cleaning", "Data Visualization", "Exploratory Data Analysis"),
         foundations=("Introduction to Python Programming", "Variables, Data Types, and Basic Operations",
@@ -53,7 +77,8 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="machine-learning",
-        patterns=(r"machine learning|\bml\b|deep learning|neural net|\bai\b|artificial intelligence",),
+        names=("machine learning", "ml", "deep learning", "neural networks", "neural nets", "ai",
+               "artificial intelligence"),
         topics=("Python for Machine Learning", "NumPy and Pandas", "Supervised Learning",
                 "Model Evaluation", "Unsupervised Learning", "Neural Network Basics"),
         foundations=("Python and NumPy Essentials for Machine Learning", "Working with Data in Pandas"),
@@ -67,7 +92,7 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="python",
-        patterns=(r"\bpython\b",),
+        names=("python",),
         topics=("Python Basics", "Variables and Data Types", "Control Flow", "Functions",
                 "Data Structures", "Modules and Packages", "Files and Errors"),
         foundations=("Introduction to Python Programming", "Variables, Data Types, and Basic Operations",
@@ -81,7 +106,8 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="web",
-        patterns=(r"javascript|\bjs\b|typescript|\bweb\b|website|html|css|react|front[- ]?end|node",),
+        names=("javascript", "js", "typescript", "web development", "web dev", "web design", "website", "websites",
+               "html", "css", "react", "frontend", "front-end", "front end", "node.js", "nodejs", "web"),
         topics=("HTML Structure", "CSS Layout", "JavaScript Fundamentals", "The DOM and Events",
                 "Fetching Data from APIs", "Deploying a Site"),
         foundations=("How the Web Works: Browsers, HTML, and CSS", "Structuring Pages with HTML",
@@ -95,7 +121,7 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="sql",
-        patterns=(r"\bsql\b|database|postgres|mysql|sqlite",),
+        names=("sql", "databases", "database", "postgres", "postgresql", "mysql", "sqlite"),
         topics=("Relational Databases", "SELECT Queries", "Filtering and Sorting", "Joins",
                 "Aggregation", "Database Design"),
         foundations=("What Relational Databases Are", "Your First SELECT Queries"),
@@ -107,7 +133,8 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="spreadsheet-data",
-        patterns=(r"\bdata\b|analy[sz]|excel|spreadsheet|statistic",),
+        names=("data analysis", "data analytics", "data", "analytics", "excel", "spreadsheets", "spreadsheet",
+               "statistics"),
         topics=("Data Literacy", "Spreadsheets", "Descriptive Statistics", "Charts", "Pivot Tables",
                 "Telling Stories with Data"),
         foundations=("What Data Analysis Is and the Questions It Answers", "Spreadsheet Essentials"),
@@ -120,8 +147,11 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="language",
-        patterns=(r"spanish|french|german|italian|portuguese|japanese|chinese|mandarin|korean|arabic|"
-                  r"russian|dutch|hindi|english|language",),
+        names=("spanish", "french", "german", "italian", "portuguese", "japanese", "chinese", "mandarin", "korean",
+               "arabic", "russian", "dutch", "hindi", "english", "greek", "turkish", "swedish", "polish",
+               "language", "a language", "a new language"),
+        excludes=("body language", "sign language", "programming language", "language model",
+                  "language models", "english literature"),
         topics=("Pronunciation", "Core Vocabulary", "Grammar Essentials", "Listening", "Speaking",
                 "Reading and Writing"),
         foundations=("Pronunciation and Everyday Greetings", "Core Vocabulary: The First 300 Words"),
@@ -134,7 +164,8 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
     ),
     CatalogueSubject(
         key="music",
-        patterns=(r"guitar|piano|ukulele|violin|drums|bass|singing|music|keyboard",),
+        names=("guitar", "piano", "ukulele", "violin", "cello", "drums", "bass guitar", "electric bass",
+               "double bass", "singing", "music", "saxophone", "flute"),
         topics=("Instrument Basics", "Rhythm and Timing", "Chords and Scales", "Reading Music",
                 "Technique", "Playing Songs"),
         foundations=("Getting to Know Your Instrument", "Posture, Technique, and Your First Notes"),
@@ -143,11 +174,11 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
         deeper=("Music Theory for Players", "Improvisation Basics", "Building a Practice Routine for Speed"),
         project="Final Project: Learn and Record a Song You Love",
         skills=("Technique", "Rhythm", "Music Theory"),
-        experience_question="Have you played {subject} or any other instrument before?",
+        experience_question="Have you played {subject} before? Another instrument is worth mentioning too.",
     ),
     CatalogueSubject(
         key="photography",
-        patterns=(r"photo",),
+        names=("photography", "photo", "photos", "photograph", "photographs", "camera"),
         topics=("Camera Basics", "Exposure", "Composition", "Light", "Editing"),
         foundations=("Know Your Camera: Modes and Settings", "Exposure: Aperture, Shutter Speed, and ISO"),
         core=("Composition Rules and When to Break Them", "Working with Natural Light",
@@ -158,6 +189,33 @@ CATALOGUE: tuple[CatalogueSubject, ...] = (
         skills=("Photography", "Composition", "Photo Editing"),
     ),
 )
+
+
+KNOWN_SKILLS: tuple[str, ...] = (
+    "python", "java", "javascript", "typescript", "c++", "c#", "c", "golang", "rust", "ruby", "php", "swift",
+    "kotlin", "scala", "perl", "haskell", "matlab", "vba", "bash", "sql", "html", "css", "react", "excel",
+    "r", "machine learning", "statistics", "spanish", "french", "german", "italian", "portuguese", "japanese",
+    "chinese", "mandarin", "korean", "arabic", "russian", "dutch", "hindi", "english", "latin", "guitar",
+    "piano", "ukulele", "violin", "drums", "photography", "programming", "coding",
+)
+"""Skills a learner may name when talking about experience: any of them that
+is not the subject is a *neighbouring* skill."""
+
+
+def skills_in(text: str) -> list[str]:
+    """The known skills ``text`` names as whole words, longest first. The one-letter
+    languages ("c", "r") count only after a verb or preposition ("I know C")."""
+    found: list[str] = []
+    for name in sorted(KNOWN_SKILLS, key=len, reverse=True):
+        if name in ("c", "r"):
+            if re.search(rf"(?<![\w+#]){name}(?![\w+#&'])", text, re.IGNORECASE) and \
+                    re.search(rf"\b(?:in|with|of|know|knows|use|used|using|wrote|write|program|programmed|"
+                              rf"coded|code)\s+{name}\b", text, re.IGNORECASE):
+                found.append(name)
+            continue
+        if mentions(text, name) and not any(name in longer for longer in found):
+            found.append(name)
+    return found
 
 
 def find_subject(subject: str) -> CatalogueSubject | None:
@@ -173,7 +231,7 @@ def generic_subject(subject: str) -> CatalogueSubject:
     name = subject[:1].upper() + subject[1:]
     return CatalogueSubject(
         key="generic",
-        patterns=(),
+        names=(),
         topics=(f"{name} Fundamentals", "Key Vocabulary and Concepts", "Core Techniques",
                 "Deliberate Practice", "Common Mistakes", "Applying What You Learn"),
         foundations=(f"Getting Started with {name}: Key Ideas and Vocabulary",

@@ -40,29 +40,22 @@ class LearnerProfile:
     """Hours per week they can give."""
     stage: Stage = Stage.SUBJECT
     retries: int = 0
-    """How many unusable answers in a row at the current stage."""
+    """How many times the current question was asked again (at most once, then a default)."""
+    prior_skills: tuple[str, ...] = ()
+    """Experience in neighbouring skills ("Java, 10 years"): kept, but never raises ``level``."""
+    assumed: tuple[str, ...] = ()
+    """Slots filled with the interview's default because the answer could not be read."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> "LearnerProfile":
         return replace(self, **changes)
 
-    def missing(self) -> list[Stage]:
-        """The questions still to ask, in interview order."""
-        out = []
-        if not self.subject:
-            out.append(Stage.SUBJECT)
-        if not self.motivation:
-            out.append(Stage.MOTIVATION)
-        if self.level is None:
-            out.append(Stage.EXPERIENCE)
-        if self.weekly_hours is None:
-            out.append(Stage.WEEKLY_TIME)
-        return out
-
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["level"] = self.level.value if self.level else None
         data["stage"] = self.stage.value
+        data["prior_skills"] = list(self.prior_skills)
+        data["assumed"] = list(self.assumed)
         return data
 
     @classmethod
@@ -79,5 +72,7 @@ class LearnerProfile:
             weekly_hours=float(hours) if hours is not None else None,
             stage=Stage(data.get("stage") or Stage.SUBJECT.value),
             retries=int(data.get("retries") or 0),
+            prior_skills=tuple(str(s) for s in data.get("prior_skills") or ()),
+            assumed=tuple(str(s) for s in data.get("assumed") or ()),
             extra=dict(data.get("extra") or {}),
         )

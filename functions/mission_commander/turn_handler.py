@@ -118,7 +118,8 @@ class TurnHandler:
             message = exc.message if isinstance(exc, AgentError) else DEFAULT_MESSAGE[ErrorCode.AGENT_ERROR]
             log.warning("agent failed", exc_info=not isinstance(exc, AgentError), extra={"fields": fields})
             self._store.complete_reply(claim, self._clock(), kind=TurnKind.ERROR, content=message,
-                                       extra={"error_code": ErrorCode.AGENT_ERROR.value,
+                                       extra={**dict(getattr(exc, "meta", None) or {}),  # model, attempts, last error
+                                              "error_code": ErrorCode.AGENT_ERROR.value,
                                               "latency_ms": round((time.monotonic() - started) * 1000, 1)})
             return "error"
         phases.mark("agent")

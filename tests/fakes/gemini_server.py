@@ -5,7 +5,14 @@ It serves ``POST /{version}/models/{model}:generateContent`` and
 ``:streamGenerateContent?alt=sse``. Each request is classified as one of the
 agent's three calls — ``understand`` (JSON profile update), ``reply`` (the
 streamed message) or ``plan`` (JSON mission) — and answered with the next
-scripted step for that kind (or a default). Every request is recorded.
+scripted step for that kind (or a default). Every request is recorded, with
+the time it arrived.
+
+Realistic timing and failures for benchmarks and tests: ``json_latency``
+(seconds before a ``generateContent`` answer), ``first_token_latency`` (before
+the first streamed event), ``down`` (every request gets 503, an outage), and
+the :class:`Empty` step (a MAX_TOKENS answer with no text, as when thinking
+used up the output allowance).
 """
 
 from __future__ import annotations
@@ -56,6 +63,13 @@ class Delay:
 
 
 @dataclass
+class Empty:
+    """No text at all: ``finish`` (MAX_TOKENS by default), with the thinking tokens spent."""
+    finish: str = "MAX_TOKENS"
+    thoughts: int = 600
+
+
+@dataclass
 class Blocked:
     """The prompt itself is blocked (promptFeedback.blockReason)."""
     reason: str = "SAFETY"
@@ -80,6 +94,12 @@ class FakeGemini:
     scripts: dict[str, deque] = field(default_factory=lambda: {k: deque() for k in ("understand", "reply", "plan")})
     requests: list[dict[str, Any]] = field(default_factory=list)
     default_reply: str = "Tell me more about that."
+    json_latency: float = 0.0
+    """Seconds before each generateContent answer (e.g. 0.6)."""
+    first_token_latency: float = 0.0
+    """Seconds before the first event of each streamed answer (e.g. 0.4)."""
+    down: bool = False
+    """An outage: every request is answered 503 UNAVAILABLE."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -125,6 +145,8 @@ class FakeGemini:
             for queue in self.scripts.values():
                 queue.clear()
             self.requests.clear()
+            self.json_latency = self.first_token_latency = 0.0
+            self.down = False
 
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["kind"] == kind]
@@ -141,9 +163,9 @@ class FakeGemini:
     def _serve(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
         kind = self.classify(handler.path, body)
         with self._lock:
-            self.requests.append({"kind": kind, "path": handler.path, "body": body,
+            self.requests.append({"kind": kind, "path": handler.path, "body": body, "at": time.monotonic(),
                                   "api_key": handler.headers.get("x-goog-api-key")})
-            step = self.scripts[kind].popleft() if self.scripts[kind] else None
+            step = Status(503) if self.down else self.scripts[kind].popleft() if self.scripts[kind] else None
         while isinstance(step, Delay):
             time.sleep(step.seconds)
             step = step.then
@@ -155,7 +177,13 @@ class FakeGemini:
             self._send(handler, step.code, "application/json", payload.encode())
             return
         streaming = kind == "reply"
-        if isinstance(step, Blocked):
+        if not streaming and self.json_latency:
+            time.sleep(self.json_latency)
+        if isinstance(step, Empty):
+            usage = dict(USAGE, candidatesTokenCount=0, thoughtsTokenCount=step.thoughts,
+                         totalTokenCount=USAGE["promptTokenCount"] + step.thoughts)
+            events = [{"candidates": [_candidate(None, step.finish)], "usageMetadata": usage}]
+        elif isinstance(step, Blocked):
             events = [{"promptFeedback": {"blockReason": step.reason}, "usageMetadata": USAGE}]
         elif isinstance(step, Stream):
             events = [{"candidates": [_candidate(chunk, step.finish if i == len(step.chunks) - 1 else None)]}
@@ -174,6 +202,8 @@ class FakeGemini:
         handler.end_headers()
         delay = step.delay if isinstance(step, Stream) else 0.0
         for i, event in enumerate(events):
+            if i == 0 and self.first_token_latency:
+                time.sleep(self.first_token_latency)
             if i and delay:
                 time.sleep(delay)
             data = f"data: {json.dumps(event)}\r\n\r\n".encode()

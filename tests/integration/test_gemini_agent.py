@@ -13,7 +13,7 @@ from mission_commander.gemini_agent import SAFETY_REDIRECT, GeminiInterviewer
 from mission_commander.profile import LearnerProfile, Level, Stage
 from mission_commander.settings import Settings
 
-from ..fakes.gemini_server import Blocked, Delay, FakeGemini, Json, Status, Stream, Text, plan_for
+from ..fakes.gemini_server import Blocked, Delay, Empty, FakeGemini, Json, Status, Stream, Text, plan_for
 
 READY = LearnerProfile(subject="Python for data analysis", motivation="I want to analyze business data",
                        experience="none", level=Level.BEGINNER, weekly_hours=4, stage=Stage.CONFIRM)
@@ -111,11 +111,22 @@ def test_persistent_500_on_a_reply_is_an_error_the_learner_can_act_on(agent, fak
 
 
 def test_timeout_is_an_error_within_the_budget(agent, fake):
-    fake.push("understand", *[Delay(5, Json({}))] * 3)
+    fake.push("reply", *[Delay(5, Stream(["Why Go?"]))] * 3)
     started = time.monotonic()
-    with pytest.raises(AgentError):
+    with pytest.raises(AgentError) as info:
         agent.respond(LearnerProfile(), [], "I want to learn Go")
     assert time.monotonic() - started < 20
+    assert info.value.meta["model"] == "gemini-2.5-flash" and info.value.meta["last_error"]
+
+
+def test_a_slow_or_failing_understanding_never_holds_up_the_reply(agent, fake):
+    fake.push("understand", *[Delay(5, Json({}))] * 3)
+    fake.push("reply", Stream(["Why Go?"]))
+    turn = agent.respond(LearnerProfile(), [], "I want to learn Go")
+    assert turn.reply == "Why Go?" and turn.profile.subject == "Go"  # the offline reading
+    assert any(note.startswith("understand: Gemini down") for note in turn.meta["notes"])
+    understand, reply = fake.of_kind("understand")[0], fake.of_kind("reply")[0]
+    assert reply["at"] - understand["at"] < 1  # the reply was asked for while the understanding was pending
 
 
 def test_malformed_then_still_bad_plan_is_repaired_once_then_offline(agent, fake):
@@ -175,3 +186,72 @@ def test_corrections_at_the_summary_are_summarised_again(agent, fake):
     assert turn.plan is None and turn.profile.weekly_hours == 10 and turn.profile.stage is Stage.CONFIRM
     system = fake.of_kind("reply")[0]["body"]["systemInstruction"]["parts"][0]["text"]
     assert "Summarise it back" in system and "about 10 hours per week" in system
+
+
+def test_every_call_sets_a_thinking_budget_and_room_for_the_answer(agent, fake):
+    fake.push("understand", Json({"weekly_hours": 4}))
+    fake.push("reply", Stream(["Summary..."]))
+    agent.respond(READY.with_(stage=Stage.WEEKLY_TIME, weekly_hours=None), [], "4 hours a week")
+    fake.push("plan", Json(plan_for()))
+    agent.respond(READY, [], "yes")
+    configs = {r["kind"]: r["body"]["generationConfig"] for r in fake.requests}
+    # google-genai 3.3 writes the field in proto snake_case, which the API's JSON parser accepts too
+    budget = {k: c["thinkingConfig"].get("thinkingBudget", c["thinkingConfig"].get("thinking_budget"))
+              for k, c in configs.items()}
+    assert budget["understand"] == 0 and budget["reply"] == 0
+    assert 0 < budget["plan"] <= 4096
+    for kind, config in configs.items():
+        assert config["maxOutputTokens"] >= budget[kind] + 1024
+
+
+def test_max_tokens_with_no_text_is_retried_once_with_more_room(agent, fake):
+    fake.push("understand", Empty(), Json({"motivation": "to change careers"}))
+    fake.push("reply", Empty(), Stream(["And your experience?"]))
+    turn = agent.respond(READY.with_(stage=Stage.MOTIVATION, motivation=None), [], "hmm, a career change")
+    assert turn.reply == "And your experience?"
+    replies, understands = fake.of_kind("reply"), fake.of_kind("understand")
+    assert len(replies) == 2 and len(understands) == 2
+    first, second = (r["body"]["generationConfig"]["maxOutputTokens"] for r in replies)
+    assert second > first
+    assert "reply: MAX_TOKENS with no text; retried with more room" in turn.meta["notes"]
+    assert turn.meta["usage"]["thinking_tokens"] == 1200
+
+
+def test_gemini_down_at_the_yes_still_creates_the_offline_mission(agent, fake):
+    fake.down = True
+    turn = agent.respond(READY, [], "Yes, that's correct")
+    assert turn.plan is not None and turn.profile.stage is Stage.DONE
+    assert turn.plan.byte_size_checkpoints[0] == "Introduction to Python Programming"
+    assert "plan: Gemini unavailable; offline plan used" in turn.meta["notes"]
+    assert any("offline mission created" in n and "ServerError (503)" in n for n in turn.meta["notes"])
+
+
+def test_gemini_down_mid_interview_is_an_error_that_records_what_failed(agent, fake):
+    fake.down = True
+    with pytest.raises(AgentError) as info:
+        agent.respond(READY.with_(stage=Stage.MOTIVATION, motivation=None), [], "for fun")
+    meta = info.value.meta
+    assert meta["model"] == "gemini-2.5-flash" and meta["attempts"] == 3
+    assert meta["last_error"] == "ServerError (503)"
+
+
+def test_hesitation_at_the_summary_never_plans(agent, fake):
+    for text in ("hold on", "no", "yes but make it 6 hours", "hmm, not sure", "sí"):
+        fake.reset()
+        turn = agent.respond(READY, [], text)
+        assert turn.plan is None and turn.profile.stage is Stage.CONFIRM and not fake.of_kind("plan")
+        assert turn.profile.weekly_hours == (6 if "6 hours" in text else 4)
+
+
+def test_plans_from_gemini_lose_markup(agent, fake):
+    fake.push("plan", Json(plan_for() | {"title": "Python for Data Analysis<script>alert(1)</script>"}))
+    turn = agent.respond(READY, [], "yes")
+    assert turn.plan.title == "Python for Data Analysis"  # the script element and its content dropped
+
+
+def test_a_reply_that_echoes_markup_reaches_the_learner_without_it(agent, fake):
+    fake.push("reply", Stream(["You want to learn <img src=x onerror=alert(1)>", "guitar.\nWhy guitar?"]))
+    seen: list[str] = []
+    turn = agent.respond(LearnerProfile(), [], "guitar", on_text=seen.append)
+    assert turn.reply == "You want to learn guitar.\nWhy guitar?"
+    assert all("<" not in s for s in seen)

@@ -11,6 +11,7 @@ from websockets.exceptions import ConnectionClosed
 from tools.local_stack import LocalStack, Ports
 
 from ..fakes.gemini_server import FakeGemini, Json, Status, Stream, plan_for
+from .conftest import PORT_OFFSET
 from .support import StackClient
 
 
@@ -34,10 +35,12 @@ def gemini(fake):
 
 
 def collect_reply(client, ws):
-    """Messages up to and including the next final message."""
+    """Messages up to and including the next final message (the gateway's ``ack`` skipped)."""
     out = []
     while True:
         message = client.recv(ws, timeout=30)
+        if message["type"] == "ack":
+            continue
         out.append(message)
         if message["type"] != "agent_message_delta":
             return out
@@ -65,7 +68,7 @@ def test_full_interview_with_streamed_replies_to_a_gemini_mission(gemini, fake):
     fake.reset()
     for _, update, chunks in SCRIPT:
         fake.push("understand", Json(update))
-        fake.push("reply", Stream(chunks, delay=0.25))
+        fake.push("reply", Stream(chunks, delay=1.1))  # > REPLY_REWRITE_SECONDS: the reply document is rewritten mid-stream
     fake.push("understand", Json({"learner_confirms_summary": True}))
     fake.push("plan", Json(plan_for(hours=4)))
 
@@ -83,7 +86,7 @@ def test_full_interview_with_streamed_replies_to_a_gemini_mission(gemini, fake):
             assert all(final["content"].startswith(d.strip()) for d in deltas)
             assert [len(d) for d in deltas] == sorted(set(len(d) for d in deltas))  # growing, in order
         ws.send(json.dumps({"type": "user_message", "content": "Yes, that's correct"}))
-        created = gemini.recv(ws, timeout=30)
+        created = collect_reply(gemini, ws)[-1]
         assert created["type"] == "mission_created"
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=10)
@@ -105,13 +108,16 @@ def test_full_interview_with_streamed_replies_to_a_gemini_mission(gemini, fake):
 
 def test_persistent_gemini_failure_is_an_error_and_the_conversation_survives(gemini, fake):
     fake.reset()
-    fake.push("understand", Status(500), Status(500))
+    fake.push("reply", Status(500), Status(500))
     session_id = gemini.create_session()
     with gemini.connect(session_id) as ws:
         gemini.recv(ws)
         failed = gemini.say(ws, "I want to learn Rust", timeout=30)
         assert failed["type"] == "error" and failed["code"] == "agent_error"
         assert "try sending your message again" in failed["message"]
+        error_reply = [t for t in gemini.turns(session_id) if t["role"] == "agent"][-1]
+        assert error_reply["model"] == "gemini-2.5-flash" and error_reply["attempts"] == 2
+        assert error_reply["last_error"] == "ServerError (500)"
         fake.push("understand", Json({"subject": "Rust"}))
         fake.push("reply", Stream(["Why Rust?"]))
         ws.send(json.dumps({"type": "user_message", "content": "I want to learn Rust"}))
@@ -130,6 +136,8 @@ def test_reconnecting_mid_reply_gets_the_text_so_far(gemini, fake):
         gemini.recv(ws)
         ws.send(json.dumps({"type": "user_message", "content": "I want to learn chess"}))
         first = gemini.recv(ws, timeout=30)
+        if first["type"] == "ack":
+            first = gemini.recv(ws, timeout=30)
         assert first["type"] == "agent_message_delta"
     with gemini.connect(session_id) as ws:
         assert gemini.recv(ws)["type"] == "connected"
@@ -167,3 +175,21 @@ def test_the_web_app_shows_the_reply_as_it_streams(gemini, fake):
             expect(typing).to_be_hidden()
         finally:
             browser.close()
+
+
+def test_gemini_down_at_the_yes_still_creates_the_mission(gemini, fake):
+    fake.reset()
+    session_id = gemini.create_session()
+    with gemini.connect(session_id) as ws:
+        gemini.recv(ws)
+        for text in ("I want to learn Python", "to automate reports at work", "never", "3 hours a week"):
+            ws.send(json.dumps({"type": "user_message", "content": text}))
+            assert collect_reply(gemini, ws)[-1]["type"] == "agent_message"
+        fake.down = True
+        ws.send(json.dumps({"type": "user_message", "content": "yes"}))
+        created = collect_reply(gemini, ws)[-1]
+    fake.down = False
+    assert created["type"] == "mission_created"
+    assert created["mission"]["title"] == "Python for Workplace Automation"
+    final = [t for t in gemini.turns(session_id) if t["role"] == "agent"][-1]
+    assert any("offline mission created" in note for note in final["notes"])

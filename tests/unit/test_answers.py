@@ -1,8 +1,14 @@
 import pytest
 
-from mission_commander.answers import (extract_subject, is_confirmation, is_non_answer, is_rejection,
-                                       parse_experience, parse_weekly_hours)
+from mission_commander.answers import (ConfirmationReading, Unreadable, classify_unreadable, digits,
+                                       extract_subject, is_non_answer, parse_confirmation, parse_experience,
+                                       parse_subject_change, parse_weekly_hours)
+from mission_commander.learner_text import clean_learner_text
 from mission_commander.profile import Level
+
+
+def is_confirmation(text):
+    return parse_confirmation(text) is ConfirmationReading.YES
 
 
 @pytest.mark.parametrize("text, hours", [
@@ -56,12 +62,12 @@ def test_no_usable_time(text):
     ("I'm fairly advanced", Level.ADVANCED),
 ])
 def test_experience_levels(text, level):
-    assert parse_experience(text) is level
+    assert parse_experience(text).level is level
 
 
 @pytest.mark.parametrize("text", ["yes", "hmm", "purple", "what do you mean?"])
 def test_unclear_experience_is_not_guessed(text):
-    assert parse_experience(text) is None
+    assert parse_experience(text).level is None
 
 
 @pytest.mark.parametrize("text, subject, motivation", [
@@ -88,13 +94,13 @@ def test_no_subject_in_small_talk(text):
                                   "perfect", "correct", "ok", "go ahead", "That’s right"])
 def test_confirmations(text):
     assert is_confirmation(text)
-    assert not is_rejection(text)
 
 
 @pytest.mark.parametrize("text", ["no, 10 hours a week", "Nope", "not quite", "actually, make it Rust",
-                                  "wrong"])
-def test_rejections(text):
-    assert is_rejection(text)
+                                  "wrong", "no thanks", "yes? maybe", "hold on", "not yet", "yes, no, wait",
+                                  "hmm", "I guess", "ok but change the time", "yes... well, actually no",
+                                  "sí", "what happens next?", "yeah no", "no, yes", "not sure yet"])
+def test_anything_but_a_clear_yes_is_not_a_confirmation(text):
     assert not is_confirmation(text)
 
 
@@ -106,3 +112,55 @@ def test_yes_but_is_not_a_plain_confirmation():
                                             ("I want a better job", False), ("fun", False)])
 def test_non_answers(text, expected):
     assert is_non_answer(text) is expected
+
+
+@pytest.mark.parametrize("text, hours", [
+    ("two hours", 2), ("two hours a week", 2), ("half an hour a day", 3.5), ("fifteen minutes every day", 1.8),
+    ("an hour and a half per week", 1.5), ("two and a half hours", 2.5), ("twenty five hours a month", 5.8),
+    ("1h30 twice a week", 3), ("three to four hours", 3.5), ("one or two hours each weekday", 7.5),
+    ("a few hours on weekends", 3), ("an hour after work", 5), ("2 to 3 evenings a week, an hour each", 2.5),
+])
+def test_numbers_in_words_and_time_forms(text, hours):
+    assert parse_weekly_hours(text, bare_number_is_hours=True) == pytest.approx(hours, abs=0.05)
+
+
+def test_digits_uses_words_and_phrases():
+    assert digits("Twenty five minutes, a couple of times") == "25 minutes, 2 times"
+
+
+@pytest.mark.parametrize("text, subject, level, prior", [
+    ("I'm not a professional", "Python", Level.BEGINNER, ()),
+    ("never did it", "guitar", Level.BEGINNER, ()),
+    ("I'm no expert but I know the basics", "SQL", Level.INTERMEDIATE, ()),
+    ("kind of advanced I guess", "Excel", Level.INTERMEDIATE, ()),
+    ("I'm not a beginner", "chess", Level.INTERMEDIATE, ()),
+    ("10 years of Java but never touched Python", "Python", Level.BEGINNER, ("Java, 10 years",)),
+    ("I've been a professional C++ developer for 8 years", "Rust", Level.BEGINNER, ("C++, 8 years",)),
+    ("I've used Python at work for two years", "Python", Level.INTERMEDIATE, ()),
+    ("I speak French fluently, no Spanish at all", "Spanish", Level.BEGINNER, ("French",)),
+])
+def test_negation_hedging_and_neighbouring_skills(text, subject, level, prior):
+    reading = parse_experience(text, subject)
+    assert reading.level is level and reading.prior_skills == prior
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("hello!", Unreadable.GREETING), ("idk", Unreadable.UNSURE), ("🙂🙂", Unreadable.NO_WORDS),
+    ("¿Qué quieres decir?", Unreadable.OTHER_LANGUAGE), ("何を学びたいですか", Unreadable.OTHER_LANGUAGE),
+    ("why do you ask?", Unreadable.QUESTION),
+])
+def test_unreadable_replies_are_told_apart(text, kind):
+    assert classify_unreadable(text) is kind
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("no, I'd rather learn Rust", "Rust"), ("make it chess instead", "chess"),
+    ("change the subject to machine learning", "machine learning"), ("make it 4 hours", None),
+])
+def test_subject_changes(text, subject):
+    assert parse_subject_change(text) == subject
+
+
+def test_learner_words_lose_markup_and_control_characters():
+    assert clean_learner_text('<img src=x onerror=alert(1)>Python <b>fast</b>\x07\u202e') == "Python fast"
+    assert clean_learner_text("a < b and c > d") == "a b and c d"
