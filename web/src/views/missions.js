@@ -17,6 +17,12 @@ export async function renderMyMissions(root, { auth, db, navigate }) {
     section.lastChild.replaceWith(h('p', { role: 'alert' }, 'Your missions could not be loaded. Reload the page to try again.'));
     return;
   }
+  const guestNote = auth.currentUser.isAnonymous
+    ? h('p', { class: 'guest-note', id: 'guest-note' }, 'You are using a guest account: these missions are lost if you sign out. ',
+      h('a', { href: '/account', id: 'keep-account', onclick: (e) => { e.preventDefault(); navigate('/account'); } },
+        'Save your account to keep them'), '.')
+    : null;
+  if (guestNote) section.insertBefore(guestNote, section.lastChild);
   const planNew = h('button', { type: 'button', id: 'plan-new', onclick: () => navigate('/', { fresh: true }) },
     rows.length ? 'Plan a new mission' : 'Plan your first mission');
   if (!rows.length) {
