@@ -92,6 +92,10 @@ function showStartupError(err) {
       : 'Please reload the page.')));
 }
 
+// The brand link starts a new chat, like "New chat" (which phones hide to keep the header on one row).
+const brand = document.querySelector('header.top .brand');
+if (brand) brand.addEventListener('click', (e) => { if (ctx) { e.preventDefault(); navigate('/', { fresh: true }); } });
+
 // The phone layout sizes the chat to the screen below the header.
 const header = document.querySelector('header.top');
 if (header && 'ResizeObserver' in window) {
