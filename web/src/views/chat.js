@@ -44,7 +44,7 @@ export function renderChat(root, { config, auth, navigate }) {
   const form = h('form', { class: 'input-area', onsubmit: (e) => { e.preventDefault(); submit(); } },
     h('label', { for: 'message-input', class: 'visually-hidden' }, 'Your message'), input, send);
   const again = h('button', { type: 'button', id: 'new-conversation', hidden: true,
-    onclick: () => { sessionStorage.removeItem(SESSION_KEY); navigate('/', { force: true }); } }, 'Plan another mission');
+    onclick: () => { sessionStorage.removeItem(SESSION_KEY); navigate('/'); } }, 'Plan another mission');
   const exportButton = h('button', { type: 'button', class: 'secondary small', id: 'export', onclick: exportConversation },
     'Export conversation');
   root.append(h('section', { class: 'chat card', 'aria-labelledby': 'chat-title' },
