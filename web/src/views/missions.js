@@ -2,7 +2,9 @@ import { h } from '../dom.js';
 import { readMyMissions } from '../firebase.js';
 import { progressBar } from './mission.js';
 
-const dateText = (iso) => (iso ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : '');
+// Date and time: two missions on one subject made the same day still tell apart.
+const dateText = (iso) => (iso ? new Date(iso).toLocaleString(undefined, {
+  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
 
 // My missions: one card per enrollment (title, short description, level,
 // created date, progress), most recently used first; a real empty state.
