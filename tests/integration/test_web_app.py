@@ -499,6 +499,10 @@ def test_axe_finds_no_violations_on_any_page(browser, stack, client, width):
         for i, text in enumerate(GUIDE_CONVERSATION[1:-1], start=2):
             say(page, text)
             expect(agent_messages(page)).to_have_count(i)
+        # The conversation now overflows its scrollable list (nothing focusable inside it).
+        assert page.evaluate("(() => { const m = document.getElementById('messages');"
+                             " return m.scrollHeight > m.clientHeight; })()")
+        check(page, "chat-summary")
         say(page, GUIDE_CONVERSATION[-1])
         expect(page.locator("#mission-card")).to_be_visible()
         check(page, "chat-mission-card")
