@@ -24,10 +24,11 @@ def api(req: https_fn.Request) -> https_fn.Response:
     """POST /api/v1/sessions, GET /health, and the progress API under /api/v1/enrollments/."""
     if req.path == "/__/health":  # the functions emulator's worker health check
         return https_fn.Response("ok", status=200)
+    from mission_commander.progress_api import PREFIX as PROGRESS_PREFIX
     from mission_commander.services import internal_error_response, progress_api, session_api
 
     try:
-        if req.path.startswith("/api/v1/enrollments/"):
+        if req.path.startswith(PROGRESS_PREFIX):
             result = progress_api().handle(req.method, req.path, req.headers, req.get_data(cache=False))
         else:
             result = session_api().handle(req.method, req.path, req.headers)
