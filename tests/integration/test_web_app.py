@@ -102,6 +102,7 @@ def test_sign_in_full_conversation_mission_page_and_reload(page, stack):
     expect(page.locator("#messages .message-user")).to_have_count(5)
     expect(page.locator("#status")).to_have_text("Mission ready")
     assert page.url.endswith("/")
+    expect(page.get_by_role("link", name="Open your mission")).to_be_in_viewport()
     shot(page, "03-chat-mission-card")
     page.get_by_role("link", name="Open your mission").click()
 
@@ -220,9 +221,9 @@ def test_my_missions_cards_sorted_by_last_access_and_empty_state(page, stack, cl
     total = len(client.doc("missions", client.doc("enrollments", enrollments[0])["mission_id"])["byte_size_checkpoints"])
     expect(first.get_by_role("progressbar")).to_have_attribute("aria-valuenow", pct(1, total))
     expect(items.nth(1).get_by_role("progressbar")).to_have_attribute("aria-valuenow", "0")
+    shot(page, "09-my-missions-cards")
     first.get_by_role("link").click()
     expect(page).to_have_url(re.compile(client.doc("enrollments", enrollments[0])["mission_id"] + "$"))
-    shot(page, "09-my-missions-cards")
 
 
 def test_unknown_mission_says_not_found_and_someone_elses_private_one_says_so(page, stack, client):

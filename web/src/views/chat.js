@@ -107,7 +107,9 @@ export function renderChat(root, { config, auth, navigate }) {
           h('span', { class: 'visually-hidden' }, m.from === 'agent' ? 'Coach: ' : ''), m.text));
       }
     });
-    log.scrollTop = log.scrollHeight;
+    const card = log.querySelector('#mission-card');
+    if (card) card.scrollIntoView({ block: 'nearest' }); // the mission moment is seen whole
+    else log.scrollTop = log.scrollHeight;
     save();
   }
 
