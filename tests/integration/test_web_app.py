@@ -142,6 +142,8 @@ def test_following_a_mission_start_ticks_progress_and_reload(page, stack, client
     page.get_by_role("button", name="Start mission").click()
     expect(page.locator("#progress-status")).to_contain_text("Mission started")
     expect(boxes.nth(0)).to_be_focused()
+    expect(page.locator("#mission-checkpoints li.next")).to_have_count(1)
+    assert "null" not in page.locator("section.mission").inner_text()
     enrollment = next(e for e in client.db.collection("enrollments").where(filter=FieldFilter("mission_id", "==", mission_id)).stream())
     assert enrollment.to_dict()["started_at"]
 

@@ -68,6 +68,8 @@ export async function renderMission(root, { config, auth, db, navigate }, missio
     started.textContent = startedAt ? `Started ${new Date(startedAt).toLocaleDateString()}` : 'Not started yet';
     startButton.textContent = startedAt ? 'Continue mission' : 'Start mission';
     startButton.disabled = !enrollment;
+    const next = startedAt ? boxes.findIndex((b) => !b.checked) : -1;
+    boxes.forEach((box, index) => box.closest('li').classList.toggle('next', index === next));
   }
 
   function firstOpen(next) {
@@ -95,7 +97,6 @@ export async function renderMission(root, { config, auth, db, navigate }, missio
       const next = firstOpen(answer.next_checkpoint);
       if (next >= 0) {
         announce.textContent = `Mission started. Next checkpoint: ${mission.byte_size_checkpoints[next]}`;
-        boxes[next].closest('li').classList.add('next');
         boxes[next].focus();
         boxes[next].scrollIntoView({ block: 'center' });
       } else {
@@ -109,7 +110,7 @@ export async function renderMission(root, { config, auth, db, navigate }, missio
   startButton.addEventListener('click', start);
 
   const conversationHref = `/missions/${encodeURIComponent(mission.id)}/conversation`;
-  section.replaceChildren(
+  section.replaceChildren(...[
     h('p', { class: 'badge', id: 'mission-level' }, mission.level),
     h('h1', { id: 'mission-title' }, mission.title),
     h('p', { class: 'lead', id: 'mission-short' }, mission.short_description),
@@ -128,7 +129,8 @@ export async function renderMission(root, { config, auth, db, navigate }, missio
       enrollment ? h('a', { class: 'button secondary', href: conversationHref, id: 'open-conversation',
         onclick: (e) => { e.preventDefault(); navigate(conversationHref); } }, 'Read the conversation') : null,
       h('a', { class: 'button secondary', href: '/missions',
-        onclick: (e) => { e.preventDefault(); navigate('/missions'); } }, 'My missions')));
+        onclick: (e) => { e.preventDefault(); navigate('/missions'); } }, 'My missions')),
+  ].filter(Boolean));
   show();
   document.title = `${mission.title} · Mission Commander`;
 }
