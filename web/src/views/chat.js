@@ -32,6 +32,9 @@ export function renderChat(root, { config, auth, navigate }) {
     lastSeq: saved ? saved.lastSeq || 0 : 0, done: Boolean(saved && saved.done),
     waiting: false, socket: null,
   };
+  // A message still waiting for its ack when the page was left was not confirmed: offer a retry
+  // (its reply, if it was stored after all, marks it sent when it arrives).
+  for (const m of state.messages) if (m.from === 'user' && m.status === 'sending') m.status = 'failed';
 
   const status = h('p', { class: 'status', role: 'status', id: 'status', 'data-state': 'connecting' }, 'Connecting…');
   const log = h('div', { class: 'messages', id: 'messages', role: 'log', 'aria-live': 'polite',
