@@ -84,10 +84,18 @@ def finish_conversation(page: Page) -> None:
 
 def test_sign_in_full_conversation_mission_page_and_reload(page, stack):
     sign_up(page, f"web-{time.time_ns()}@example.com")
+    # Every change of the input's disabled state, with the number of agent messages shown at that
+    # moment (recorded in the page, so a fast reply cannot slip between two polls of the test).
+    page.evaluate("""() => { window.inputLog = []; const box = document.getElementById('message-input');
+        new MutationObserver(() => window.inputLog.push([box.disabled,
+            document.querySelectorAll('#messages .message-agent').length]))
+        .observe(box, { attributes: true, attributeFilter: ['disabled'] }); }""")
     for i, text in enumerate(GUIDE_CONVERSATION[:-1]):
         say(page, text)
-        expect(page.get_by_label("Your message")).to_be_disabled()  # input waits for the reply
         expect(agent_messages(page)).to_have_count(i + 1)
+        expect(page.get_by_label("Your message")).to_be_enabled()
+        log = page.evaluate("window.inputLog.splice(0)")
+        assert [True, i] in log and log[-1] == [False, i + 1], log  # input waits for the reply
         # Each learner message is marked sent once the server acknowledged it.
         expect(page.locator("#messages .message-user").last).to_have_attribute("data-status", "sent")
     expect(agent_messages(page).last).to_contain_text("Is that correct?")
