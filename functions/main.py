@@ -27,13 +27,17 @@ GEMINI_API_KEY = params.SecretParam("GEMINI_API_KEY")
 @https_fn.on_request(timeout_sec=60, max_instances=API_MAX_INSTANCES, concurrency=API_CONCURRENCY, cpu=1,
                      secrets=[GEMINI_API_KEY])  # only so /health can say which agent answers
 def api(req: https_fn.Request) -> https_fn.Response:
-    """POST /api/v1/sessions and GET /health."""
+    """POST /api/v1/sessions, GET /health, and the progress API under /api/v1/enrollments/."""
     if req.path == "/__/health":  # the functions emulator's worker health check
         return https_fn.Response("ok", status=200)
-    from mission_commander.services import internal_error_response, session_api
+    from mission_commander.progress_api import PREFIX as PROGRESS_PREFIX
+    from mission_commander.services import internal_error_response, progress_api, session_api
 
     try:
-        result = session_api().handle(req.method, req.path, req.headers)
+        if req.path.startswith(PROGRESS_PREFIX):
+            result = progress_api().handle(req.method, req.path, req.headers, req.get_data(cache=False))
+        else:
+            result = session_api().handle(req.method, req.path, req.headers)
     except Exception:  # noqa: BLE001 - the edge: log it, answer a generic JSON 500
         result = internal_error_response()
     body = b"" if result.status == 204 or req.method == "HEAD" else result.encoded()

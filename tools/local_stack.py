@@ -51,6 +51,32 @@ class StackError(RuntimeError):
     pass
 
 
+def dev_origins(ports: Ports, extra: tuple[str, ...] = ()) -> list[str]:
+    """The origins allowed by CORS and the gateway's Origin check: the stack's own front door and
+    hosting, then ``extra`` (your own frontend), without duplicates."""
+    origins = [f"http://{host}:{port}" for port in (ports.front, ports.hosting) for host in ("localhost", "127.0.0.1")]
+    for origin in extra:
+        origin = origin.strip().rstrip("/")
+        if origin and origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def origins_from_env(environ: dict[str, str]) -> tuple[str, ...]:
+    """Extra origins for `make dev`: ``ALLOW_ORIGINS`` and ``EXTRA_ALLOWED_ORIGINS`` (comma-separated),
+    added to the defaults rather than replacing them."""
+    raw = ",".join(environ.get(var, "") for var in ("ALLOW_ORIGINS", "EXTRA_ALLOWED_ORIGINS"))
+    return tuple(o.strip() for o in raw.split(",") if o.strip())
+
+
+def nginx_inline_json(data: dict) -> str:
+    """``data`` as JSON fit for a single-quoted nginx string (no variables, quotes escaped)."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    if "$" in text:
+        raise StackError("the web config may not contain '$' (nginx would read it as a variable)")
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
@@ -149,13 +175,12 @@ def front_door_sizing(sockets: int = FRONT_DOOR_SOCKETS) -> dict[str, int]:
 class LocalStack:
     def __init__(self, ports: Ports = Ports(), *, name: str = "dev", dev_tokens: str = DEFAULT_DEV_TOKENS,
                  extra_env: dict[str, str] | None = None, run_dir: Path | None = None,
-                 web_overrides: dict | None = None) -> None:
+                 web_overrides: dict | None = None, extra_origins: tuple[str, ...] = ()) -> None:
         self.web_overrides = dict(web_overrides or {})
         self.ports = ports
         self.name = name
         self.dev_tokens = dev_tokens
-        origins = [f"http://{host}:{port}" for port in (ports.front, ports.hosting) for host in ("localhost", "127.0.0.1")]
-        self.extra_env = {"ALLOW_ORIGINS": ",".join(origins), **(extra_env or {})}
+        self.extra_env = {"ALLOW_ORIGINS": ",".join(dev_origins(ports, extra_origins)), **(extra_env or {})}
         self.run_dir = run_dir or ROOT / ".run" / name
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.emulators: ManagedProcess | None = None
@@ -308,8 +333,7 @@ class LocalStack:
         conf.write_text(template.safe_substitute(
             FRONT_PORT=self.ports.front, FUNCTIONS_PORT=self.ports.functions, GATEWAY_PORT=self.ports.gateway,
             HOSTING_PORT=self.ports.hosting, PROJECT_ID=PROJECT_ID, RUN_DIR=str(self.run_dir),
-            **front_door_sizing()))
-        (self.run_dir / "web-config.json").write_text(json.dumps(self.web_config(), indent=2))
+            WEB_CONFIG_JSON=nginx_inline_json(self.web_config()), **front_door_sizing()))
         self.front_door = ManagedProcess("front-door", [nginx, "-p", str(self.run_dir), "-c", str(conf),
                                                         "-e", str(self.run_dir / "nginx-error.log")],
                                          dict(os.environ), self.run_dir / "front-door.log")
@@ -339,7 +363,7 @@ class LocalStack:
 
 
 def main() -> int:
-    stack = LocalStack()
+    stack = LocalStack(extra_origins=origins_from_env(dict(os.environ)))
     stopping = False
 
     def on_signal(signum, _frame):  # noqa: ANN001
@@ -362,6 +386,7 @@ Mission Commander is running. Connect to:
   Web app:                {stack.front_url}/   (served by the hosting emulator, {stack.hosting_url})
   Emulators:              auth 127.0.0.1:{p.auth}  firestore 127.0.0.1:{p.firestore}  functions 127.0.0.1:{p.functions}
   Gateway (direct):       {stack.gateway_url}/health
+  Allowed origins:        {stack.extra_env["ALLOW_ORIGINS"]}
   Logs:                   {stack.run_dir}
 Try it:  .venv/bin/python -m tools.chat      Press Ctrl-C to stop everything.
 """, flush=True)

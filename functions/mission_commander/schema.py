@@ -34,7 +34,7 @@ from .mission_plan import MissionDraft
 from .profile import LearnerProfile
 
 __all__ = [
-    "ENROLLMENTS", "MISSIONS", "RATE_LIMITS", "REPLIES", "SESSIONS", "TURNS",
+    "ENROLLMENTS", "ENROLLMENT_PROGRESS_FIELDS", "MISSIONS", "RATE_LIMITS", "REPLIES", "SESSIONS", "TURNS",
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
     "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
@@ -294,6 +294,12 @@ def enrollment_document(mission_id: str, user_id: str, now: datetime) -> dict[st
         "created_at": stamp,
         "updated_at": stamp,
     }
+
+
+ENROLLMENT_PROGRESS_FIELDS = ("completed_checkpoints", "started_at")
+"""Written on an enrollment by the progress API (beside the guide's ``progress``, ``completed``,
+``last_accessed_at``, ``updated_at``): ``completed_checkpoints``, the sorted indexes of the ticked
+``byte_size_checkpoints``; ``started_at``, when the learner first pressed Start mission (ISO-8601)."""
 
 
 def client_message_for_turn(turn: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -12,13 +12,15 @@ from .firebase_app import firestore_client
 from .interview import OfflineInterviewer
 from .schema import utc_now
 from .errors import DEFAULT_MESSAGE, ErrorCode
+from .progress_api import ProgressApi
+from .progress_store import ProgressStore
 from .session_api import HttpResponse, SessionApi
 from .settings import Settings, load_settings
 from .store import SessionStore
 from .structured_logging import configure_logging
 from .turn_handler import TurnHandler
 
-__all__ = ["internal_error_response", "select_agent", "session_api", "turn_handler"]
+__all__ = ["internal_error_response", "progress_api", "select_agent", "session_api", "turn_handler"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,13 @@ def session_api() -> SessionApi:
                                                         settings.session_creations_per_hour),
         describe_agent=lambda: _agent().describe(),
     )
+
+
+@functools.cache
+def progress_api() -> ProgressApi:
+    settings = _settings()
+    return ProgressApi(settings, verify_token=TokenVerifier(settings).verify,
+                       change=ProgressStore(firestore_client(settings)).change, clock=utc_now)
 
 
 @functools.cache

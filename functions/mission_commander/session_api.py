@@ -15,7 +15,7 @@ from .auth import bearer_token
 from .errors import DEFAULT_MESSAGE, HTTP_STATUS, ErrorCode, MissionCommanderError, RateLimitError
 from .settings import Settings
 
-__all__ = ["HttpResponse", "SessionApi"]
+__all__ = ["HttpResponse", "SessionApi", "error_response"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ def _error(code: ErrorCode, message: str | None = None, headers: dict[str, str] 
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     return HttpResponse(status, {"error": {"code": code.value, "message": message or DEFAULT_MESSAGE[code]}},
                         {**extra, **(headers or {})})
+
+
+error_response = _error
 
 
 class SessionApi:
@@ -72,10 +75,11 @@ class SessionApi:
             return HttpResponse(200, {"status": "ok", **self._describe_agent()})
         if path != SESSIONS_PATH:
             return _error(ErrorCode.NOT_FOUND)
+        # A browser request from a refused origin is turned away before anything is created or
+        # counted (with or without a preflight); requests without an Origin (curl, servers) pass.
+        if headers.get("Origin") and not self._settings.origin_allowed(headers.get("Origin")):
+            return _error(ErrorCode.ORIGIN_NOT_ALLOWED)
         if method == "OPTIONS":
-            if not self._settings.origin_allowed(headers.get("Origin")):
-                return HttpResponse(403, {"error": {"code": "origin_not_allowed",
-                                                    "message": "Origin not allowed"}})
             return HttpResponse(204, {})
         if method != "POST":
             return _error(ErrorCode.METHOD_NOT_ALLOWED, headers={"Allow": "POST, OPTIONS"})

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tools.local_stack import LocalStack, Ports
+from tools.local_stack import LocalStack, Ports, origins_from_env
 
 from .support import StackClient
 
@@ -16,7 +16,10 @@ from .support import StackClient
 PORT_OFFSET = int(os.environ.get("MC_TEST_PORT_OFFSET", "10000"))
 TEST_PORTS = Ports().shifted(PORT_OFFSET)
 ALLOWED_ORIGIN = "http://localhost:5000"
-ALLOWED_ORIGINS = ",".join([ALLOWED_ORIGIN, f"http://127.0.0.1:{TEST_PORTS.front}", f"http://localhost:{TEST_PORTS.front}"])
+# "Use your own frontend": the origin a test serves the guide's MissionChat from, allowed the
+# way `ALLOW_ORIGINS=... make dev` allows one (added to the stack's defaults).
+OWN_FRONTEND_PORT = PORT_OFFSET + 3300
+OWN_FRONTEND_ORIGIN = f"http://localhost:{OWN_FRONTEND_PORT}"
 RATE_FRAME_BURST = 60
 SESSION_CREATIONS_PER_HOUR = 150
 
@@ -24,7 +27,8 @@ SESSION_CREATIONS_PER_HOUR = 150
 @pytest.fixture(scope="session")
 def stack():
     local = LocalStack(TEST_PORTS, name="test", dev_tokens="test-token=user123,other-token=user456,bench-token=bench-user",
-                       extra_env={"ALLOW_ORIGINS": ALLOWED_ORIGINS, "MAX_CONTENT_CHARS": "2000",
+                       extra_origins=origins_from_env({"ALLOW_ORIGINS": f"{ALLOWED_ORIGIN},{OWN_FRONTEND_ORIGIN}"}),
+                       extra_env={"MAX_CONTENT_CHARS": "2000",
                                   "RATE_FRAME_BURST": str(RATE_FRAME_BURST),
                                   "SESSION_CREATIONS_PER_HOUR": str(SESSION_CREATIONS_PER_HOUR),
                                   "PING_INTERVAL_SECONDS": "2", "SESSION_IDLE_SECONDS": "600",

@@ -82,3 +82,40 @@ def test_every_client_write_is_denied(client, world, path):
                        "creator_id": {"stringValue": world["owner_uid"]}}}
     assert rest(client, "PATCH", path, world["owner"], json=body).status_code == 403
     assert rest(client, "DELETE", path, world["owner"]).status_code == 403
+
+
+def test_the_owner_cannot_write_progress_directly(client, world):
+    """Ticking checkpoints goes through the progress API; a client write of the progress fields is
+    refused even on the owner's own enrollment, and leaves it unchanged."""
+    body = {"fields": {"progress": {"doubleValue": 1.0}, "completed": {"booleanValue": True},
+                       "completed_checkpoints": {"arrayValue": {"values": [{"integerValue": "0"}]}}}}
+    path = (f"enrollments/{world['enrollment']}?updateMask.fieldPaths=progress&updateMask.fieldPaths=completed"
+            "&updateMask.fieldPaths=completed_checkpoints")
+    assert rest(client, "PATCH", path, world["owner"], json=body).status_code == 403
+    assert client.doc("enrollments", world["enrollment"])["progress"] == 0.0
+
+
+def test_a_missing_mission_reads_as_not_found_but_a_private_one_as_denied(client, world):
+    """So the app can tell "not found" from "not public": asking for an id that does not exist is
+    allowed (404), someone else's private mission is denied (403)."""
+    assert rest(client, "GET", "missions/no-such-mission-id", world["stranger"]).status_code == 404
+    assert rest(client, "GET", f"missions/{world['private']}", world["stranger"]).status_code == 403
+    assert rest(client, "GET", "missions/no-such-mission-id").status_code == 403  # signed out: nothing
+    assert rest(client, "GET", f"enrollments/{world['owner_uid']}_none", world["owner"]).status_code == 404
+
+
+def test_the_owner_finds_the_session_of_a_mission_and_nobody_else_does(client, world):
+    """The read-only past conversation: the app finds the session by (user_id, mission_id)."""
+    def query(token, uid):
+        body = {"structuredQuery": {"from": [{"collectionId": "sessions"}], "where": {"compositeFilter": {
+            "op": "AND", "filters": [
+                {"fieldFilter": {"field": {"fieldPath": "user_id"}, "op": "EQUAL", "value": {"stringValue": uid}}},
+                {"fieldFilter": {"field": {"fieldPath": "mission_id"}, "op": "EQUAL",
+                                 "value": {"stringValue": world["mission"]}}}]}}}}
+        url = f"http://127.0.0.1:{client.stack.ports.firestore}/v1/projects/{PROJECT_ID}/databases/(default)/documents:runQuery"
+        return client.http.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    mine = query(world["owner"], world["owner_uid"])
+    assert mine.status_code == 200
+    assert [row["document"]["name"].rsplit("/", 1)[1] for row in mine.json() if "document" in row] == [world["session"]]
+    assert query(world["stranger"], world["owner_uid"]).status_code == 403

@@ -92,3 +92,16 @@ def test_the_session_api_through_firebase_hosting_rewrites(client):
                             headers={"Authorization": "Bearer test-token"}, timeout=30)
     assert resp.status_code == 200 and resp.json()["user_id"] == "user123"
     assert client.http.get(f"{client.stack.hosting_url}/health", timeout=30).status_code == 200
+
+
+def test_a_refused_origin_creates_nothing_and_uses_no_allowance(client):
+    """A POST from a refused origin without a preflight (a "simple" request a browser may send):
+    403 with the guide's error shape, before any session is created or the hourly allowance counted."""
+    uid, token = client.sign_up()
+    refused = post(client, {"Origin": "https://evil.example", "Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
+    assert refused.json() == {"error": {"code": "origin_not_allowed", "message": "Origin not allowed"}}
+    assert client.count("sessions", user_id=uid) == 0
+    assert client.doc("rate_limits", f"sessions_{uid}") is None
+    allowed = post(client, {"Origin": ALLOWED_ORIGIN, "Authorization": f"Bearer {token}"})
+    assert allowed.status_code == 200 and client.count("sessions", user_id=uid) == 1

@@ -1,15 +1,20 @@
 // The WebSocket connection of one chat session: heartbeat, automatic
-// reconnect with exponential backoff, token refresh on "Invalid token".
-// Emits: 'status' {state}, 'message' {data}, 'fatal' {reason}.
+// reconnect with exponential backoff, token refresh on "Invalid token", and
+// the one resume mechanism, by sequence: it remembers the highest `seq` it
+// has shown, reconnects with `?last_seq=N` (0 on a session's first connect)
+// and drops any frame whose seq it already showed.
+// Emits: 'status' {state}, 'message' {data}, 'ack' {seq}, 'fatal' {reason}.
 
 export const HEARTBEAT_MS = 30000;
+const FINAL_TYPES = new Set(['agent_message', 'mission_created', 'error']);
 
 export class MissionSocket extends EventTarget {
-  constructor({ wsUrl, sessionId, getToken, heartbeatMs = HEARTBEAT_MS, maxRetries = 6, baseDelayMs = 1000 }) {
+  constructor({ wsUrl, sessionId, getToken, lastSeq = 0, heartbeatMs = HEARTBEAT_MS, maxRetries = 6, baseDelayMs = 1000 }) {
     super();
     this.wsUrl = wsUrl;
     this.sessionId = sessionId;
     this.getToken = getToken;
+    this.lastSeq = lastSeq;
     this.heartbeatMs = heartbeatMs;
     this.maxRetries = maxRetries;
     this.baseDelayMs = baseDelayMs;
@@ -37,7 +42,8 @@ export class MissionSocket extends EventTarget {
       this.scheduleRetry();
       return;
     }
-    const url = `${this.wsUrl}/api/v1/mission-commander/ws?session_id=${encodeURIComponent(this.sessionId)}&token=${encodeURIComponent(token)}`;
+    const url = `${this.wsUrl}/api/v1/mission-commander/ws?session_id=${encodeURIComponent(this.sessionId)}`
+      + `&token=${encodeURIComponent(token)}&last_seq=${this.lastSeq}`;
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
@@ -49,9 +55,7 @@ export class MissionSocket extends EventTarget {
     ws.onmessage = (event) => {
       let data;
       try { data = JSON.parse(event.data); } catch (err) { return; }
-      if (data.type === 'connected') this.refreshedToken = false;
-      if (data.type === 'mission_created') this.finished = true;
-      this.emit('message', { data });
+      this.receive(data);
     };
     ws.onclose = (event) => {
       clearInterval(this.heartbeat);
@@ -73,6 +77,22 @@ export class MissionSocket extends EventTarget {
       }
       this.scheduleRetry();
     };
+  }
+
+  // One frame from the server. Frames with a seq already shown are dropped;
+  // a final frame (agent_message, mission_created, error about a turn) moves
+  // the resume point. An ack confirms a learner message was stored.
+  receive(data) {
+    if (data.type === 'ack') {
+      if (Number.isInteger(data.seq)) this.emit('ack', { seq: data.seq });
+      return;
+    }
+    const seq = Number.isInteger(data.seq) ? data.seq : null;
+    if (seq !== null && seq <= this.lastSeq) return;
+    if (seq !== null && FINAL_TYPES.has(data.type)) this.lastSeq = seq;
+    if (data.type === 'connected') this.refreshedToken = false;
+    if (data.type === 'mission_created') this.finished = true;
+    this.emit('message', { data });
   }
 
   scheduleRetry() {
