@@ -26,9 +26,9 @@ from . import harness
 
 PROFILES = {
     "full": {"bare_samples": 40, "concurrency": [1, 10, 100], "single_rounds": 40, "live_sessions": 10000,
-             "live_step": 500, "seed_replies": 10000, "seed_rounds": 10, "creation_rounds": 20},
+             "live_step": 500, "seed_replies": 10000, "seed_rounds": 10, "creation_rounds": 20, "first_delta_samples": 20},
     "smoke": {"bare_samples": 3, "concurrency": [1, 3], "single_rounds": 2, "live_sessions": 40, "live_step": 20,
-              "seed_replies": 200, "seed_rounds": 2, "creation_rounds": 1},
+              "seed_replies": 200, "seed_rounds": 2, "creation_rounds": 1, "first_delta_samples": 2},
 }
 
 
@@ -75,6 +75,9 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
                                                    rounds=profile["seed_rounds"] if n == 1 else 1))
         result["relay_overhead_ms"] = harness.relay_overhead(stack)
         report["guide_clients"].append(result)
+    log("time to first delta with the Gemini agent against the local Gemini wire server...")
+    from . import first_delta
+    report["first_delta"] = first_delta.run(samples=profile["first_delta_samples"], log=log)
     log("session creation under concurrency (10 at once by one user; over the limit)...")
     from . import session_creation
     report["session_creation"] = session_creation.run(stack, rounds=profile["creation_rounds"], over_rounds=profile["creation_rounds"],

@@ -140,7 +140,7 @@ after another), and the completing transaction reads the reply and the session i
 Functions emulator dispatches trigger events one at a time, which is why turns queue at 10 and 100
 concurrent conversations; in production each event gets its own instance slot (see `docs/scaling.md`).
 
-{_session_creation(r)}
+{_session_creation(r)}{_first_delta(r)}
 ## Live sessions on one gateway process
 
 Sessions created through `POST /api/v1/sessions` on the front door ({live['created_over_http']['seconds']} s for
@@ -168,6 +168,13 @@ def _session_creation(r: dict) -> str:
         return ""
     from .session_creation import render as render_creation
     return render_creation(r["session_creation"]) + "\n"
+
+
+def _first_delta(r: dict) -> str:
+    if "first_delta" not in r:
+        return ""
+    from .first_delta import render as render_first_delta
+    return render_first_delta(r["first_delta"]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

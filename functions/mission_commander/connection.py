@@ -197,6 +197,11 @@ class GatewayConnection:
         seq = turn.get("seq")
         if message is None or not isinstance(seq, int):
             return []
+        # A reply to the message being stored can overtake the store's own result (the trigger
+        # fires on the commit): the message is stored, so it is acknowledged first.
+        early_ack = self.turn_stored(self._storing.seq) if self._storing and seq > self._storing.seq else []
+        if early_ack:
+            return early_ack + self.reply_received(turn)
         if message["type"] == "agent_message_delta":
             if (seq <= self.delivered or seq in self._sent or seq in self._finals or self._finals
                     or self._recording is not None or len(message["content"]) <= self._delta_len.get(seq, 0)):

@@ -37,3 +37,4 @@ def test_bench_smoke_produces_a_complete_report(stack):
         "session_creation_over_limit_exactly_the_allowance", "session_creation_retry_after_honest"}
     creation = report["session_creation"]
     assert creation["targets"]["under_limit_all_200"] and creation["targets"]["over_limit_exactly_the_allowance"]
+    assert report["first_delta"]["after_ms"]["count"] == PROFILES["smoke"]["first_delta_samples"]

@@ -335,3 +335,14 @@ class DeliveryMachine(RuleBasedStateMachine):
 
 DeliveryMachine.TestCase.settings = settings(max_examples=300, stateful_step_count=40, deadline=None)
 TestDeliveryInterleavings = DeliveryMachine.TestCase
+
+
+def test_a_reply_that_overtakes_its_stores_result_acknowledges_the_message_first():
+    for tracks_seq in (True, False):
+        c = core(tracks_seq=tracks_seq)
+        [store] = c.frame_received(frame("I want to learn Go"), T0)
+        frames = deliver(c, store.plan.seq + 1)
+        assert [f["type"] for f in frames] == ["ack", "agent_message"] and frames[0]["seq"] == store.plan.seq
+        assert sent(c.turn_stored(store.plan.seq)) == []  # the store's own result adds nothing later
+        [nxt] = c.frame_received(frame("yes"), T0)  # the next message is not refused as "still storing"
+        assert isinstance(nxt, StoreTurn) and nxt.plan.seq == store.plan.seq + 2
