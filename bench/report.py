@@ -91,6 +91,7 @@ generated from it: `python -m bench.report bench/results/full.json > docs/perfor
   Prometheus `/metrics`: the emulator delivering the inbox listener's event, then the gateway. The
   clients above send `last_seq` (from `0` on their first connection), as the web app does, so their
   frames go out as soon as they arrive.
+* **Where the relay's p99 goes.** {_relay_split(r)}
 
 ## Guide clients: the price of exactly-once without `last_seq`
 
@@ -163,6 +164,20 @@ started.
 """
 
 
+def _relay_split(r: dict) -> str:
+    runs = r["conversations"] + r["after_seed"]
+    total = max(c["relay_overhead_ms"]["p99"] for c in runs)
+    inside = sorted(c["relay_overhead_ms"]["in_gateway"]["p99"] for c in runs)
+    verdict = ("The ≤ 10 ms p99 target is met." if total <= 10 else
+               f"The ≤ 10 ms p99 target is **missed**: the worst p99 is {_ms(total)}, while the gateway's own part "
+               f"(inbox event received → frame sent) has a p99 of {_ms(inside[0])} to {_ms(inside[-1])} across the "
+               "runs (from the listener's callback, including the hop to the event loop). The rest is the Firestore "
+               "emulator delivering the change to the Python client's watch stream, on a machine "
+               "whose 2 cores also run the emulator JVM, the functions emulator and the load generator. The p50 "
+               "is a few milliseconds; the tail is mostly that delivery's jitter.")
+    return verdict
+
+
 def _session_creation(r: dict) -> str:
     if "session_creation" not in r:
         return ""
@@ -178,6 +193,9 @@ def _first_delta(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))  # the sections' own modules
     args = argv if argv is not None else sys.argv[1:]
     path = args[0] if args else "bench/results/full.json"
     with open(path) as handle:
