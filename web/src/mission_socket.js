@@ -102,7 +102,10 @@ export class MissionSocket extends EventTarget {
       this.emit('fatal', { reason: 'Unable to connect. Please try again.', retryable: true });
       return;
     }
-    const delay = Math.min(this.baseDelayMs * 2 ** this.retries, 30000);
+    // Exponential backoff with jitter (half to all of the step): when a gateway instance restarts,
+    // its learners do not all reconnect in the same instant.
+    const step = Math.min(this.baseDelayMs * 2 ** this.retries, 30000);
+    const delay = Math.round(step / 2 + Math.random() * (step / 2));
     this.retries += 1;
     this.emit('status', { state: 'reconnecting', delay, attempt: this.retries });
     this.retryTimer = setTimeout(() => this.connect(), delay);
