@@ -10,31 +10,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import firestore
-
-from tools.local_stack import PROJECT_ID, ROOT, LocalStack, Ports
+from tools.local_stack import ROOT, LocalStack, Ports
 
 from . import harness
 
 PROFILES = {
     "full": {"bare_samples": 40, "concurrency": [1, 10, 100], "single_rounds": 40, "live_sessions": 10000,
-             "live_step": 500, "seed_replies": 10000, "seed_rounds": 10, "creation_rounds": 20, "first_delta_samples": 20},
+             "live_step": 500, "seed_replies": 10000, "seed_rounds": 10, "creation_rounds": 20,
+             "first_delta_samples": 20},
     "smoke": {"bare_samples": 3, "concurrency": [1, 3], "single_rounds": 2, "live_sessions": 40, "live_step": 20,
               "seed_replies": 200, "seed_rounds": 2, "creation_rounds": 1, "first_delta_samples": 2},
 }
-
-
-def admin_client(stack: LocalStack) -> firestore.Client:
-    with mock.patch.dict(os.environ, {"FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{stack.ports.firestore}"}):
-        return firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
 
 
 def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[str] | None = None,
@@ -42,7 +33,7 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
         live_tokens: list[str] | None = None) -> dict[str, Any]:
     """Every scenario against ``stack``; returns the report. ``live_tokens``: the learners whose
     sessions the live-session ramp creates (default ``tokens``)."""
-    db = admin_client(stack)
+    db = harness.admin_client(stack)
     tokens = tokens or [f"bench-token-{i}" for i in range(max(profile["concurrency"]))]
     report: dict[str, Any] = {"environment": harness.environment(), "profile": profile}
     log("warming up (first trigger run is slow)...")

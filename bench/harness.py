@@ -26,17 +26,20 @@ import resource
 import secrets
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
+from unittest import mock
 
 import websockets
+from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
 from mission_commander import schema
 from mission_commander.latency_stats import summarize
 from mission_commander.store import SessionStore
-from tools.local_stack import LocalStack
+from tools.local_stack import PROJECT_ID, LocalStack
 
 GUIDE = ["I want to learn Python for data analysis", "I want to analyze business data",
          "No, I'm a complete beginner", "About 5 hours per week", "Yes, that's correct"]
@@ -63,6 +66,28 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def admin_client(stack: LocalStack) -> firestore.Client:
+    """A Firestore client for ``stack``'s emulator (the benchmarks' own reads and seeding)."""
+    with mock.patch.dict(os.environ, {"FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{stack.ports.firestore}"}):
+        return firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
+
+
+def post_session(stack: LocalStack, token: str, timeout: float = 60) -> dict[str, Any]:
+    """One ``POST /api/v1/sessions`` through the front door, as a client sends it: the status,
+    the session id (on 200), ``Retry-After`` (on 429) and the milliseconds it took."""
+    req = urllib.request.Request(f"{stack.front_url}/api/v1/sessions", method="POST",
+                                 headers={"Authorization": f"Bearer {token}"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, headers, body = resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        status, headers, body = err.code, err.headers, err.read()
+    return {"status": status, "ms": (time.perf_counter() - started) * 1000,
+            "session_id": json.loads(body)["session_id"] if status == 200 else None,
+            "retry_after": int(headers["Retry-After"]) if headers.get("Retry-After") else None}
+
+
 def create_sessions_http(stack: LocalStack, tokens: list[str], count: int, workers: int = 16) -> dict[str, Any]:
     """``count`` sessions through the front door's ``POST /api/v1/sessions``, as clients create
     them (round robin over ``tokens``). Returns the (session id, token) pairs and the timings."""
@@ -70,15 +95,15 @@ def create_sessions_http(stack: LocalStack, tokens: list[str], count: int, worke
 
     def post(i: int) -> tuple[str, str, float] | None:
         token = tokens[i % len(tokens)]
-        req = urllib.request.Request(f"{stack.front_url}/api/v1/sessions", method="POST",
-                                     headers={"Authorization": f"Bearer {token}"})
         started = time.perf_counter()
         for _ in range(3):
             try:
-                with urllib.request.urlopen(req, timeout=60) as resp:
-                    return json.loads(resp.read())["session_id"], token, (time.perf_counter() - started) * 1000
-            except Exception:  # noqa: BLE001 - counted below
-                time.sleep(0.5)
+                session_id = post_session(stack, token)["session_id"]
+            except OSError:  # counted below
+                session_id = None
+            if session_id:
+                return session_id, token, (time.perf_counter() - started) * 1000
+            time.sleep(0.5)
         return None
 
     started = time.perf_counter()
@@ -107,12 +132,10 @@ class ConversationResult:
 
 
 async def _create_session(stack: LocalStack, token: str) -> str:
-    def post() -> str:
-        req = urllib.request.Request(f"{stack.front_url}/api/v1/sessions", method="POST",
-                                     headers={"Authorization": f"Bearer {token}"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read())["session_id"]
-    return await asyncio.to_thread(post)
+    created = await asyncio.to_thread(post_session, stack, token, 30)
+    if created["session_id"] is None:
+        raise RuntimeError(f"POST /api/v1/sessions answered {created['status']}")
+    return created["session_id"]
 
 
 async def _one_conversation(stack: LocalStack, token: str, result: ConversationResult, timeout: float,

@@ -25,26 +25,24 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
-from unittest import mock
 
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
 from mission_commander import schema
 from mission_commander.errors import RateLimitError
 from mission_commander.latency_stats import summarize
 from mission_commander.store import SessionStore
-from tools.local_stack import PROJECT_ID, ROOT, LocalStack, Ports
+from tools.local_stack import ROOT, LocalStack, Ports
+
+from .harness import admin_client, post_session
 
 __all__ = ["main", "render", "run"]
 
@@ -64,21 +62,6 @@ def _sign_up(stack: LocalStack) -> tuple[str, str]:
     return data["localId"], data["idToken"]
 
 
-def _post_session(stack: LocalStack, token: str) -> dict[str, Any]:
-    req = urllib.request.Request(f"{stack.front_url}/api/v1/sessions", method="POST",
-                                 headers={"Authorization": f"Bearer {token}"})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            status, headers = resp.status, resp.headers
-            resp.read()
-    except urllib.error.HTTPError as err:
-        status, headers = err.code, err.headers
-        err.read()
-    return {"status": status, "ms": (time.perf_counter() - started) * 1000,
-            "retry_after": int(headers["Retry-After"]) if headers.get("Retry-After") else None}
-
-
 def _at_once(count: int, call: Callable[[], dict[str, Any]]) -> list[dict[str, Any]]:
     """``count`` calls released together (a barrier), each on its own thread."""
     barrier = threading.Barrier(count)
@@ -88,11 +71,6 @@ def _at_once(count: int, call: Callable[[], dict[str, Any]]) -> list[dict[str, A
         return call()
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(one, range(count)))
-
-
-def _admin_client(stack: LocalStack) -> firestore.Client:
-    with mock.patch.dict(os.environ, {"FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{stack.ports.firestore}"}):
-        return firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
 
 
 def _prefill(db: firestore.Client, user_id: str, slots: int) -> None:
@@ -119,7 +97,7 @@ def _over_limit_burst(stack: LocalStack, db: firestore.Client, allowance: int, f
     if prefilled:
         filled_at = time.time()
         _prefill(db, uid, allowance - free)
-        results = _at_once(free + extra, lambda: _post_session(stack, token))
+        results = _at_once(free + extra, lambda: post_session(stack, token))
     else:
         allowance, filled_at = free, time.time()
         store = SessionStore(db)
@@ -143,7 +121,7 @@ def _over_limit_burst(stack: LocalStack, db: firestore.Client, allowance: int, f
 
 
 def _over_limit(stack: LocalStack, allowance: int, free: int, extra: int, rounds: int) -> dict[str, Any]:
-    db = _admin_client(stack)
+    db = admin_client(stack)
     path = "front door" if allowance - free <= MAX_PREFILL else "store"
     bursts = [_over_limit_burst(stack, db, allowance, free, extra) for _ in range(rounds)]
     results = [r for b in bursts for r in b["results"]]
@@ -182,20 +160,20 @@ def run(stack: LocalStack, *, concurrency: int = 10, rounds: int = 20, free: int
     first = max(concurrency, free + extra)
     log(f"session creation: {first} at once by one user (first burst)...")
     first_token = _sign_up(stack)[1]
-    cold = _burst(_at_once(first, lambda: _post_session(stack, first_token)))
+    cold = _burst(_at_once(first, lambda: post_session(stack, first_token)))
     log(f"session creation: {concurrency} at once by one user, and by {concurrency} users, {rounds} rounds...")
     samples: list[dict[str, Any]] = []
     baseline: list[dict[str, Any]] = []
     for _ in range(rounds):  # alternated, so both see the same machine
         token = _sign_up(stack)[1]
-        samples.extend(_at_once(concurrency, lambda token=token: _post_session(stack, token)))
+        samples.extend(_at_once(concurrency, lambda token=token: post_session(stack, token)))
         tokens = iter([_sign_up(stack)[1] for _ in range(concurrency)])
         lock = threading.Lock()
 
         def next_token() -> str:
             with lock:
                 return next(tokens)
-        baseline.extend(_at_once(concurrency, lambda: _post_session(stack, next_token())))
+        baseline.extend(_at_once(concurrency, lambda: post_session(stack, next_token())))
     under = {**_burst(samples), "rounds": rounds, "requests": len(samples)}
     distinct = {**_burst(baseline), "rounds": rounds, "requests": len(baseline)}
     log(f"session creation: {free + extra} at once by a user with {free} left, {over_rounds} rounds...")

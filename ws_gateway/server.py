@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import http
-from collections import deque
-from collections.abc import Awaitable, Callable
 import json
 import logging
 import secrets
 import signal
 import time
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -168,9 +168,6 @@ class Gateway:
                 if conn_id in self._live:
                     self._pongs[conn_id] = waiter
 
-    def _forget_ping(self, conn_id: str) -> None:
-        self._pongs.pop(conn_id, None)
-
     # -- WebSocket ------------------------------------------------------------------
     async def handle(self, ws: ServerConnection) -> None:
         conn_id = secrets.token_hex(6)
@@ -199,9 +196,7 @@ class Gateway:
             try:
                 return await self._perform(ws, self._dispatch(core, event), events.put, session_id, fields)
             except Exception:  # noqa: BLE001 - the edge: log it, close with a generic reason
-                if ws.state.name == "OPEN":
-                    log.exception("connection failed", extra={"fields": fields})
-                    await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
+                await self._fail(ws, fields)
                 return False
 
         events = _Events(handle_event)
@@ -244,15 +239,20 @@ class Gateway:
             except Exception:  # noqa: BLE001 - closed abnormally: same as the end of the stream
                 pass
         except Exception:  # noqa: BLE001 - the edge: log it, close with a generic reason
-            if ws.state.name == "OPEN":
-                log.exception("connection failed", extra={"fields": fields})
-                await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
+            await self._fail(ws, fields)
         finally:
             await events.finish(timeout=self.settings.shutdown_grace_seconds)
             self._inbox.unsubscribe(sub)
             self._live.pop(conn_id, None)
-            self._forget_ping(conn_id)
+            self._pongs.pop(conn_id, None)
             log.info("disconnected", extra={"fields": {**fields, "close_code": ws.close_code}})
+
+    @staticmethod
+    async def _fail(ws: ServerConnection, fields: dict[str, Any]) -> None:
+        """An unexpected error on a connection: logged, and the client gets a generic 1011."""
+        if ws.state.name == "OPEN":
+            log.exception("connection failed", extra={"fields": fields})
+            await ws.close(CLOSE_CODE[ErrorCode.INTERNAL], "Internal error")
 
     def _dispatch(self, core: GatewayConnection, event: tuple[Any, ...]) -> list[Action]:
         kind = event[0]

@@ -17,8 +17,9 @@ agent, ``mission_created``) is sent only after its ``seq`` is recorded as
 delivered on the session (:class:`RecordDelivery`, then
 :meth:`~GatewayConnection.delivery_recorded`): exactly once across crashes. A
 client that sent ``last_seq`` (even ``0``) tracks sequences itself: its frames
-go out at once and the record follows (it resumes from its own ``last_seq``). Deltas (``agent_message_delta``) are sent only while their reply
-is still the newest thing to show, only when the text grew.
+go out at once and the record follows (it resumes from its own ``last_seq``).
+Deltas (``agent_message_delta``) are sent only while their reply is still the
+newest thing to show, only when the text grew.
 
 Storing a message: one :class:`StoreTurn` at a time; the learner gets ``ack``
 with the turn's ``seq`` once it is stored, an ``error`` when it was not (and
@@ -199,9 +200,8 @@ class GatewayConnection:
             return []
         # A reply to the message being stored can overtake the store's own result (the trigger
         # fires on the commit): the message is stored, so it is acknowledged first.
-        early_ack = self.turn_stored(self._storing.seq) if self._storing and seq > self._storing.seq else []
-        if early_ack:
-            return early_ack + self.reply_received(turn)
+        if self._storing is not None and seq > self._storing.seq:
+            return self.turn_stored(self._storing.seq) + self.reply_received(turn)
         if message["type"] == "agent_message_delta":
             if (seq <= self.delivered or seq in self._sent or seq in self._finals or self._finals
                     or self._recording is not None or len(message["content"]) <= self._delta_len.get(seq, 0)):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 from .auth import bearer_token
 from .errors import ErrorCode, MissionCommanderError
 from .progress import checkpoint_update, progress_view, start_update
-from .session_api import HttpResponse, error_response
+from .session_api import HttpResponse, cors_headers, error_response, refused_origin
 from .settings import Settings
 
 __all__ = ["PREFIX", "ProgressApi"]
@@ -42,16 +42,14 @@ class ProgressApi:
         self._clock = clock
 
     def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpResponse:
-        origin = headers.get("Origin")
-        cors = {"Access-Control-Allow-Origin": origin or "", "Access-Control-Allow-Methods": "POST, PATCH, OPTIONS",
-                "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "3600",
-                "Vary": "Origin"} if self._settings.origin_allowed(origin) else {}
         response = self._route(method.upper(), "/" + path.strip("/"), headers, body)
+        cors = cors_headers(self._settings, headers.get("Origin"), "POST, PATCH, OPTIONS")
         return HttpResponse(response.status, response.body, {**response.headers, **cors})
 
     def _route(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> HttpResponse:
-        if headers.get("Origin") and not self._settings.origin_allowed(headers.get("Origin")):
-            return error_response(ErrorCode.ORIGIN_NOT_ALLOWED)
+        refused = refused_origin(self._settings, headers)
+        if refused is not None:
+            return refused
         start, checkpoint = _START.match(path), _CHECKPOINT.match(path)
         if not start and not checkpoint:
             return error_response(ErrorCode.NOT_FOUND)

@@ -15,7 +15,7 @@ from .auth import bearer_token
 from .errors import DEFAULT_MESSAGE, HTTP_STATUS, ErrorCode, MissionCommanderError, RateLimitError
 from .settings import Settings
 
-__all__ = ["HttpResponse", "SessionApi", "error_response"]
+__all__ = ["HttpResponse", "SessionApi", "cors_headers", "error_response", "refused_origin"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,27 @@ def _error(code: ErrorCode, message: str | None = None, headers: dict[str, str] 
 error_response = _error
 
 
+def cors_headers(settings: Settings, origin: str | None, methods: str) -> dict[str, str]:
+    """CORS headers for an allowed ``origin`` (none for a refused one), for every API response."""
+    if not settings.origin_allowed(origin):
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin or "",
+        "Access-Control-Allow-Methods": methods,
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Max-Age": "3600",
+        "Vary": "Origin",
+    }
+
+
+def refused_origin(settings: Settings, headers: Mapping[str, str]) -> HttpResponse | None:
+    """A browser request from a refused origin is turned away before anything is created or
+    counted (with or without a preflight); requests without an Origin (curl, servers) pass."""
+    if headers.get("Origin") and not settings.origin_allowed(headers.get("Origin")):
+        return _error(ErrorCode.ORIGIN_NOT_ALLOWED)
+    return None
+
+
 class SessionApi:
     def __init__(self, settings: Settings, verify_token: Callable[[str], str],
                  create_session: Callable[[str], str],
@@ -54,19 +75,8 @@ class SessionApi:
 
     def handle(self, method: str, path: str, headers: Mapping[str, str]) -> HttpResponse:
         response = self._route(method.upper(), "/" + path.strip("/"), headers)
-        return HttpResponse(response.status, response.body,
-                            {**response.headers, **self._cors(headers.get("Origin"))})
-
-    def _cors(self, origin: str | None) -> dict[str, str]:
-        if not self._settings.origin_allowed(origin):
-            return {}
-        return {
-            "Access-Control-Allow-Origin": origin or "",
-            "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
-            "Access-Control-Allow-Headers": "Authorization, Content-Type",
-            "Access-Control-Max-Age": "3600",
-            "Vary": "Origin",
-        }
+        cors = cors_headers(self._settings, headers.get("Origin"), "POST, GET, OPTIONS")
+        return HttpResponse(response.status, response.body, {**response.headers, **cors})
 
     def _route(self, method: str, path: str, headers: Mapping[str, str]) -> HttpResponse:
         if path in HEALTH_PATHS:
@@ -75,10 +85,9 @@ class SessionApi:
             return HttpResponse(200, {"status": "ok", **self._describe_agent()})
         if path != SESSIONS_PATH:
             return _error(ErrorCode.NOT_FOUND)
-        # A browser request from a refused origin is turned away before anything is created or
-        # counted (with or without a preflight); requests without an Origin (curl, servers) pass.
-        if headers.get("Origin") and not self._settings.origin_allowed(headers.get("Origin")):
-            return _error(ErrorCode.ORIGIN_NOT_ALLOWED)
+        refused = refused_origin(self._settings, headers)
+        if refused is not None:
+            return refused
         if method == "OPTIONS":
             return HttpResponse(204, {})
         if method != "POST":
