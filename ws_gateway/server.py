@@ -152,7 +152,7 @@ class Gateway:
     async def keepalive(self, interval: float) -> None:
         """One task pings every live connection each ``interval`` and closes one whose previous
         ping went unanswered (1011, like the websockets library's own keepalive, which would
-        cost a task per connection: about 1.6 KiB each, measured)."""
+        keep a task per connection; the per-session memory is in docs/performance.md)."""
         while True:
             await asyncio.sleep(interval)
             for conn_id, ws in list(self._live.items()):
