@@ -25,6 +25,9 @@ Storing a message: one :class:`StoreTurn` at a time; the learner gets ``ack``
 with the turn's ``seq`` once it is stored, an ``error`` when it was not (and
 nothing was stored). A sequence conflict (another connection stored that
 turn) is retried against the fresh session, or refused as ``agent_busy``.
+The session's last message sent again before its answer reached this client
+(a client that lost the connection before the ``ack`` and sends again) is the
+same message: it gets that message's ``ack`` and is not stored twice.
 """
 
 from __future__ import annotations
@@ -271,6 +274,11 @@ class GatewayConnection:
 
     # -- internals --------------------------------------------------------------------------
     def _plan(self, content: str, now: datetime) -> list[Action]:
+        repeated = schema.repeated_user_seq(self._view, content)
+        if repeated is not None and not self._answer_seen(repeated):
+            # The client sent its last message again before its answer reached it (it lost the
+            # connection before the ``ack``): the same message, stored once; the answer follows.
+            return [SendFrame(protocol.ack(repeated))]
         try:
             plan = schema.plan_user_turn(self.session_id, self._view, self.user_id, content, now,
                                          self.limits.agent_timeout_seconds, self.limits.idle_seconds)
@@ -279,6 +287,10 @@ class GatewayConnection:
         self._storing = plan
         self._store_attempts += 1
         return [StoreTurn(plan)]
+
+    def _answer_seen(self, user_seq: int) -> bool:
+        reply = schema.reply_seq(user_seq)
+        return reply <= self.delivered or reply in self._sent
 
     def _replaced_close(self) -> list[Action]:
         self._closed = True

@@ -37,7 +37,8 @@ __all__ = [
     "ENROLLMENTS", "ENROLLMENT_PROGRESS_FIELDS", "MISSIONS", "RATE_LIMITS", "REPLIES", "SESSIONS", "TURNS",
     "SessionStatus", "TurnKind", "TurnRole", "TurnStatus", "UserTurnPlan",
     "check_session_access", "enrollment_document", "iso_utc", "mission_document", "mission_id_for",
-    "client_message_for_turn", "new_session", "plan_user_turn", "reply_seq", "turn_id", "reply_document",
+    "client_message_for_turn", "content_digest", "new_session", "plan_user_turn", "repeated_user_seq",
+    "reply_seq", "turn_id", "reply_document",
     "GATEWAYS", "INBOX", "InboxKind", "SESSION_GATEWAY_FIELDS", "connection_claim", "delivery_record",
     "inbox_delta_document", "inbox_heartbeat_document", "inbox_replace_document", "inbox_reply_document", "next_user_seq",
     "SESSION_CREATION_WINDOW_SECONDS", "creation_slot_document", "creation_slot_id",
@@ -223,8 +224,23 @@ def plan_user_turn(session_id: str, session: Mapping[str, Any] | None, user_id: 
         "created_at": now,
         "updated_at": now,
     }
-    update = {"next_seq": seq + 2, "pending_turn": tid, "pending_since": now, "updated_at": now}
+    update = {"next_seq": seq + 2, "pending_turn": tid, "pending_since": now, "updated_at": now,
+              "last_user_seq": seq, "last_user_digest": content_digest(content)}
     return UserTurnPlan(turn_id=tid, seq=seq, turn=turn, session_update=update)
+
+
+def content_digest(content: str) -> str:
+    """A short fingerprint of a learner's message, kept on the session (never the text itself):
+    a message sent again before its reply reached the client is recognised as the same one."""
+    return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def repeated_user_seq(session: Mapping[str, Any], content: str) -> int | None:
+    """The ``seq`` of the session's last learner message if ``content`` is that message again."""
+    seq = session.get("last_user_seq")
+    if isinstance(seq, int) and session.get("last_user_digest") == content_digest(content):
+        return seq
+    return None
 
 
 def reply_document(session_id: str, user_id: str, user_seq: int, now: datetime, *,

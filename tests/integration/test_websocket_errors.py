@@ -112,6 +112,28 @@ def test_message_while_the_agent_is_answering_is_refused_clearly(client):
         assert reply["type"] == "agent_message"
 
 
+def test_a_message_sent_again_after_a_dropped_connection_is_stored_once(client):
+    # The learner's connection drops right after sending; the client cannot know the message was
+    # stored, so it sends it again on the next connection (before the answer could reach it).
+    session_id = client.create_session()
+    with client.connect(session_id) as ws:
+        client.recv(ws)
+        ws.send(json.dumps({"type": "user_message", "content": "I want to learn SQL"}))
+        assert client.recv(ws) == {"type": "ack", "seq": 1}
+    with client.connect(session_id) as ws:
+        assert client.recv(ws)["type"] == "connected"
+        ws.send(json.dumps({"type": "user_message", "content": "I want to learn SQL"}))
+        frames = [client.recv(ws)]
+        while frames[-1]["type"] != "agent_message":
+            frames.append(client.recv(ws))
+        assert frames[0] == {"type": "ack", "seq": 1}  # the same message: its own ack, not a new turn
+        assert [f["seq"] for f in frames if f["type"] == "agent_message"] == [2]
+        assert [t["content"] for t in client.turns(session_id) if t["role"] == "user"] == ["I want to learn SQL"]
+        # The same words after the answer arrived are a new message.
+        ws.send(json.dumps({"type": "user_message", "content": "I want to learn SQL"}))
+        assert client.recv(ws) == {"type": "ack", "seq": 3}
+
+
 def test_one_bad_client_does_not_hurt_another(client):
     calm, noisy = client.create_session(), client.create_session("other-token")
     with client.connect(calm) as ws_calm, client.connect(noisy, "other-token") as ws_noisy:

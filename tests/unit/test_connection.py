@@ -100,6 +100,44 @@ def test_a_sequence_conflict_is_retried_from_the_fresh_session():
     assert store.plan.seq == 3 and store.plan.turn["content"] == "hello"
 
 
+def test_the_last_message_sent_again_before_its_answer_arrived_is_acknowledged_not_stored_twice():
+    # The connection died before the ack; the client reconnects and sends the same text again.
+    first = core()
+    [store] = first.frame_received(frame("I want to learn Go"), T0)
+    stored = {**session(), **store.plan.session_update}
+    again = core(**stored)
+    assert sent(again.frame_received(frame("I want to learn Go"), T0)) == [{"type": "ack", "seq": 1}]
+    # ... also once the answer is written but still on its way to this client (record in flight)
+    again = core(**stored)
+    [record] = again.reply_received(reply(2))
+    assert isinstance(record, RecordDelivery)
+    assert sent(again.frame_received(frame("I want to learn Go"), T0)) == [{"type": "ack", "seq": 1}]
+    assert sent(again.delivery_recorded(2)) == [{"type": "agent_message", "content": "Hello", "seq": 2}]
+    # A different text while the answer is pending is still refused.
+    assert sent(core(**stored).frame_received(frame("Rust instead"), T0))[0]["code"] == "agent_busy"
+
+
+def test_the_same_text_after_its_answer_was_seen_is_a_new_message():
+    c = core()
+    [store] = c.frame_received(frame("No"), T0)
+    c.turn_stored(1)
+    deliver(c, 2)
+    [store] = c.frame_received(frame("No"), T0)  # "No" answers the next question too
+    assert store.plan.seq == 3
+    # after a reconnect that resumes past the answer (recorded, or the client's last_seq)
+    stored = {**session(), **schema.plan_user_turn("s1", session(), "u1", "No", T0, 120).session_update,
+              "pending_turn": None}
+    assert core(resume_from=2, **stored).frame_received(frame("No"), T0)[0].plan.seq == 3
+    assert core(resume_from=2, tracks_seq=True, **stored).frame_received(frame("No"), T0)[0].plan.seq == 3
+
+
+def test_a_conflict_with_the_same_message_already_stored_is_its_ack():
+    c = core()
+    c.frame_received(frame("hello"), T0)
+    fresh = {**session(), **schema.plan_user_turn("s1", session(), "u1", "hello", T0, 120).session_update}
+    assert sent(c.turn_conflict(fresh, T0)) == [{"type": "ack", "seq": 1}]
+
+
 def test_a_conflict_with_the_turn_still_unanswered_is_agent_busy():
     c = core()
     c.frame_received(frame("hello"), T0)
