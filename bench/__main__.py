@@ -15,9 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mission_commander.latency_stats import summarize
 from tools.local_stack import ROOT, LocalStack, Ports
 
 from . import harness
+from .bare_listener import BareListener
 
 PROFILES = {
     "full": {"bare_samples": 40, "concurrency": [1, 10, 100], "single_rounds": 40, "live_sessions": 10000,
@@ -43,21 +45,22 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
     report["conversations"] = []
     for n in profile["concurrency"]:
         log(f"{n} concurrent conversations to mission_created...")
-        harness.relay_overhead(stack, reset=True)
         rounds = profile["single_rounds"] if n == 1 else 1
         log_from = harness.log_size(stack)
-        result = asyncio.run(harness.conversations(stack, n, tokens=tokens, rounds=rounds))
-        result["relay_overhead_ms"] = harness.relay_overhead(stack)
+        result = _relay_run(stack, n, tokens=tokens, rounds=rounds)
         result["trigger_phases_ms"] = harness.trigger_phases(stack, log_from)
         report["conversations"].append(result)
+    log("the emulator's floor: a bare listener on the gateway's inbox beside the relay...")
+    report["emulator_floor"] = [_relay_run(stack, n, with_floor=True, tokens=tokens,
+                                           rounds=profile["seed_rounds"] if n == 1 else 1)
+                                for n in (1, max(profile["concurrency"]))]
     log(f"storing {profile['seed_replies']} replies, then measuring the relay again...")
     report["seeded"] = harness.seed_replies(db, profile["seed_replies"])
     report["after_seed"] = []
     for n in (1, max(profile["concurrency"])):
-        harness.relay_overhead(stack, reset=True)
-        result = asyncio.run(harness.conversations(stack, n, tokens=tokens, rounds=profile["seed_rounds"] if n == 1 else 1))
-        result["relay_overhead_ms"] = harness.relay_overhead(stack)
-        report["after_seed"].append(result)
+        report["after_seed"].append(_relay_run(stack, n, tokens=tokens, rounds=profile["seed_rounds"] if n == 1 else 1))
+    report["emulator_floor"].append(_relay_run(stack, max(profile["concurrency"]), with_floor=True, tokens=tokens))
+    report["emulator_floor"][-1]["stored_replies"] = report["seeded"]["replies"]
     report["guide_clients"] = []
     for n in (1, max(profile["concurrency"])):
         log(f"{n} concurrent guide clients (no last_seq: each final frame waits for its delivery record)...")
@@ -98,6 +101,23 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
         **{f"session_creation_{k}": v for k, v in report["session_creation"]["targets"].items()},
     }
     return report
+
+
+def _relay_run(stack: LocalStack, n: int, *, with_floor: bool = False, **kwargs: Any) -> dict[str, Any]:
+    """Conversations with the gateway's relay overhead. ``with_floor``: beside it, the emulator's
+    floor, a bare listener in its own process timing the same reply documents
+    (bench/bare_listener.py). A second listener on the inbox adds work to the emulator, so the
+    headline runs go without it."""
+    harness.relay_overhead(stack, reset=True)
+    if not with_floor:
+        result = asyncio.run(harness.conversations(stack, n, **kwargs))
+        result["relay_overhead_ms"] = harness.relay_overhead(stack)
+        return result
+    with BareListener(stack, harness.gateway_id(stack.gateway_url)) as floor:
+        result = asyncio.run(harness.conversations(stack, n, **kwargs))
+        result["relay_overhead_ms"] = harness.relay_overhead(stack)
+    result["bare_listener_ms"] = summarize(floor.latencies_ms)
+    return result
 
 
 def plot(report: dict[str, Any], path: Path) -> None:

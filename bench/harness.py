@@ -322,6 +322,14 @@ def gateway_metrics(base_url: str, *, reset: bool = False) -> dict[str, float]:
     return out
 
 
+def gateway_id(base_url: str) -> str:
+    """The gateway process's id (its inbox), from its ``mc_gateway_info`` metric."""
+    for name in gateway_metrics(base_url):
+        if name.startswith('mc_gateway_info{gateway_id="'):
+            return name.split('"')[1]
+    raise RuntimeError(f"{base_url}/metrics has no mc_gateway_info")
+
+
 def _summary(metrics: dict[str, float], name: str) -> dict[str, Any]:
     return {"count": int(metrics.get(f"{name}_count", 0)),
             **{f"p{q}": metrics.get(f'{name}{{quantile="0.{q}"}}') for q in ("5", "95", "99")}}

@@ -48,6 +48,11 @@ def render(r: dict[str, Any]) -> str:
         f"| {c['concurrency']} | {c['relay_overhead_ms']['count']} | {_ms(c['relay_overhead_ms']['p50'])} | "
         f"{_ms(c['relay_overhead_ms']['p99'])} | {_ms(c['turn_latency_ms']['p50'])} | {c['errors']} |"
         for c in r["after_seed"])
+    floor_rows = "\n".join(
+        f"| {c['concurrency']} | {c.get('stored_replies', 0)} | {c['relay_overhead_ms']['count']} | {_ms(c['relay_overhead_ms']['p50'])} / "
+        f"{_ms(c['relay_overhead_ms']['p99'])} | {_ms(c['relay_overhead_ms']['in_gateway']['p50'])} / "
+        f"{_ms(c['relay_overhead_ms']['in_gateway']['p99'])} | {_floor(c)} |"
+        for c in r.get("emulator_floor", []))
     guide = "\n".join(
         f"| {c['concurrency']} | {c['relay_overhead_ms']['count']} | {_ms(c['relay_overhead_ms']['p50'])} | "
         f"{_ms(c['relay_overhead_ms']['p99'])} | {_ms(c['turn_latency_ms']['p50'])} | {c['errors']} |"
@@ -93,6 +98,19 @@ generated from it: `python -m bench.report bench/results/full.json > docs/perfor
   frames go out as soon as they arrive.
 * **Where the relay's p99 goes.** {_relay_split(r)}
 
+## How much of the relay is the emulator
+
+No gateway can relay a document sooner than the emulator hands it to a listener. To measure that
+floor, the same conversations ran again with a second listener on the gateway's inbox (the same query
+as the gateway's own). It is a plain Python `on_snapshot` listener in a process of its own that does
+nothing else (`bench/bare_listener.py`), and it times the same reply documents from their commit to
+its callback. The second listener adds work to the emulator, so these runs are slower than the ones
+above, which ran without it. Compare within a row.
+
+| concurrent conversations | replies stored before | frames | relay overhead p50 / p99 | of which in the gateway p50 / p99 | bare listener p50 / p99 (documents) |
+|---|---|---|---|---|---|
+{floor_rows}
+
 ## Guide clients: the price of exactly-once without `last_seq`
 
 A client that never sends `last_seq` gets each final frame only after its `seq` is recorded as
@@ -103,7 +121,7 @@ arrival and the frame. The same measurement with such clients:
 |---|---|---|---|---|---|
 {guide}
 
-## Relay overhead does not grow with the database
+## Relay overhead with a large database
 
 {r['seeded']['replies']} replies were then stored in {r['seeded']['replies'] // 100} other sessions (in
 {r['seeded']['seconds']} s), and the relay measured again:
@@ -114,7 +132,7 @@ arrival and the frame. The same measurement with such clients:
 
 Each gateway process listens to its own inbox, whose live result set holds only what it has not yet
 relayed (documents are deleted once sent), so neither the stored replies nor other processes'
-traffic reach it.
+traffic reach it: the gateway's own part does not grow. {_seed_floor(r)}
 
 ## Two gateway processes: each receives only its own traffic
 
@@ -164,17 +182,47 @@ started.
 """
 
 
+def _floor(c: dict) -> str:
+    floor = c.get("bare_listener_ms")
+    return f"{_ms(floor['p50'])} / {_ms(floor['p99'])} ({floor['count']})" if floor and floor["count"] else "n/a"
+
+
+def _seed_floor(r: dict) -> str:
+    floors = {bool(c.get("stored_replies")): c for c in r.get("emulator_floor", [])
+              if c["concurrency"] == max(x["concurrency"] for x in r["conversations"])
+              and c.get("bare_listener_ms", {}).get("count")}
+    if len(floors) < 2:
+        return ""
+    before, after = floors[False]["bare_listener_ms"], floors[True]["bare_listener_ms"]
+    text = (f"A bare listener on the same inbox (previous section) had a p50 of {_ms(before['p50'])} before the replies "
+            f"were stored and {_ms(after['p50'])} after (p99 {_ms(before['p99'])} and {_ms(after['p99'])}), at "
+            f"{floors[False]['concurrency']} conversations.")
+    if after["p50"] > 1.3 * before["p50"]:
+        text += (" The emulator's own delivery slows as the database grows, with no gateway involved: "
+                 "that is what moves the relay's figures here.")
+    return text
+
+
 def _relay_split(r: dict) -> str:
     runs = r["conversations"] + r["after_seed"]
     total = max(c["relay_overhead_ms"]["p99"] for c in runs)
     inside = sorted(c["relay_overhead_ms"]["in_gateway"]["p99"] for c in runs)
-    verdict = ("The ≤ 10 ms p99 target is met." if total <= 10 else
-               f"The ≤ 10 ms p99 target is **missed**: the worst p99 is {_ms(total)}, while the gateway's own part "
+    floors = [c for c in r.get("emulator_floor", []) if c.get("bare_listener_ms", {}).get("count")]
+    if total <= 10:
+        return "The ≤ 10 ms p99 target is met."
+    verdict = (f"The ≤ 10 ms p99 target is **missed**: the worst p99 is {_ms(total)}, while the gateway's own part "
                f"(inbox event received → frame sent) has a p99 of {_ms(inside[0])} to {_ms(inside[-1])} across the "
                "runs (from the listener's callback, including the hop to the event loop). The rest is the Firestore "
                "emulator delivering the change to the Python client's watch stream, on a machine "
-               "whose 2 cores also run the emulator JVM, the functions emulator and the load generator. The p50 "
-               "is a few milliseconds; the tail is mostly that delivery's jitter.")
+               "whose 2 cores also run the emulator JVM, the functions emulator and the load generator.")
+    if floors:
+        pairs = "; ".join(f"{c['concurrency']} conversation{'s' if c['concurrency'] > 1 else ''}: relay "
+                          f"{_ms(c['relay_overhead_ms']['p99'])}, bare listener {_ms(c['bare_listener_ms']['p99'])}"
+                          for c in floors)
+        verdict += (f" A bare listener on the same documents, which does nothing but note the time, has a p99 as "
+                    f"high as the relay's (p99 values: {pairs}; next section). So on this emulator the target cannot "
+                    f"be met by any relay." if all(c["bare_listener_ms"]["p99"] > 10 for c in floors) else
+                    f" A bare listener on the same documents has a p99 of: {pairs} (next section).")
     return verdict
 
 

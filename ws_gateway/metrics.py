@@ -67,6 +67,9 @@ class _Collector:
 
     def collect(self) -> Iterable[Metric]:
         m = self._m
+        info = GaugeMetricFamily("mc_gateway_info", "This process's gateway id (its inbox)", labels=["gateway_id"])
+        info.add_metric([m._inbox.gateway_id], 1)
+        yield info
         yield GaugeMetricFamily("mc_gateway_connections", "Open WebSocket connections", value=m._connections())
         yield GaugeMetricFamily("mc_gateway_relay_healthy", "1 if the inbox listener is active",
                                 value=1 if m._inbox.healthy() else 0)

@@ -111,6 +111,12 @@ class FakeGemini:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except ConnectionResetError:
+                    pass  # the client dropped a kept-alive connection between requests
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
