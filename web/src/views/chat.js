@@ -136,8 +136,10 @@ export function renderChat(root, { config, auth, navigate }) {
       h('button', { type: 'button', id: 'try-again', onclick: () => { banner.hidden = true; retry(); } }, 'Try again'));
   }
 
-  // A learner message not acknowledged before the socket went down was not
-  // stored: show it as not sent, with a retry.
+  // A learner message not acknowledged before the socket went down may not have
+  // been stored: show it as not sent, with a retry. Sending it again is safe: the
+  // gateway answers a repeat of the last message with that message's ack, and its
+  // reply, if it was stored after all, marks it sent when it arrives.
   function markUnackedAsFailed() {
     let changed = false;
     for (const m of state.messages) {
