@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -59,8 +60,8 @@ def run(stack: LocalStack, profile: dict[str, Any], log=print, *, tokens: list[s
     report["after_seed"] = []
     for n in (1, max(profile["concurrency"])):
         report["after_seed"].append(_relay_run(stack, n, tokens=tokens, rounds=profile["seed_rounds"] if n == 1 else 1))
-    report["emulator_floor"].append(_relay_run(stack, max(profile["concurrency"]), with_floor=True, tokens=tokens))
-    report["emulator_floor"][-1]["stored_replies"] = report["seeded"]["replies"]
+    seeded_floor = _relay_run(stack, max(profile["concurrency"]), with_floor=True, tokens=tokens)
+    report["emulator_floor"].append({**seeded_floor, "stored_replies": report["seeded"]["replies"]})
     report["guide_clients"] = []
     for n in (1, max(profile["concurrency"])):
         log(f"{n} concurrent guide clients (no last_seq: each final frame waits for its delivery record)...")
@@ -109,14 +110,12 @@ def _relay_run(stack: LocalStack, n: int, *, with_floor: bool = False, **kwargs:
     (bench/bare_listener.py). A second listener on the inbox adds work to the emulator, so the
     headline runs go without it."""
     harness.relay_overhead(stack, reset=True)
-    if not with_floor:
+    floor = BareListener(stack, harness.gateway_id(stack.gateway_url)) if with_floor else None
+    with floor or contextlib.nullcontext():
         result = asyncio.run(harness.conversations(stack, n, **kwargs))
         result["relay_overhead_ms"] = harness.relay_overhead(stack)
-        return result
-    with BareListener(stack, harness.gateway_id(stack.gateway_url)) as floor:
-        result = asyncio.run(harness.conversations(stack, n, **kwargs))
-        result["relay_overhead_ms"] = harness.relay_overhead(stack)
-    result["bare_listener_ms"] = summarize(floor.latencies_ms)
+    if floor is not None:
+        result["bare_listener_ms"] = summarize(floor.latencies_ms)
     return result
 
 

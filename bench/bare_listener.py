@@ -3,8 +3,8 @@ committed inbox document to a plain Python listener that does nothing else.
 
 ``BareListener`` runs, in a process of its own (so the benchmark's clients do not
 share its interpreter), one ``on_snapshot`` listener on the gateway's inbox: the
-same query as the gateway's own listener. For each reply document it sees added it records the time
-from the document's commit (its update time, the same reference the gateway's relay
+same query as the gateway's own listener. For each reply document it sees added
+it records the time from the document's commit (its update time, the same reference the gateway's relay
 overhead uses) to the callback. The gateway's relay overhead for the same documents
 cannot be lower than this, whatever the gateway does.
 
@@ -29,7 +29,7 @@ __all__ = ["BareListener"]
 
 
 class BareListener:
-    """``with BareListener(stack) as floor: ...``; then ``floor.latencies_ms``."""
+    """``with BareListener(stack, gateway_id) as floor: ...``; then ``floor.latencies_ms``."""
 
     def __init__(self, stack: LocalStack, gateway_id: str) -> None:
         self._gateway_id = gateway_id
@@ -39,8 +39,8 @@ class BareListener:
         self.latencies_ms: list[float] = []
 
     def __enter__(self) -> "BareListener":
-        self._proc = subprocess.Popen([sys.executable, "-m", "bench.bare_listener", self._gateway_id], cwd=ROOT, env=self._env,
-                                      stdout=subprocess.PIPE, text=True, start_new_session=True)
+        self._proc = subprocess.Popen([sys.executable, "-m", "bench.bare_listener", self._gateway_id], cwd=ROOT,
+                                      env=self._env, stdout=subprocess.PIPE, text=True, start_new_session=True)
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline()  # blocks until the first snapshot arrived (or the process died)
         if line.strip() != "ready":

@@ -225,7 +225,7 @@ def plan_user_turn(session_id: str, session: Mapping[str, Any] | None, user_id: 
         "updated_at": now,
     }
     update = {"next_seq": seq + 2, "pending_turn": tid, "pending_since": now, "updated_at": now,
-              "last_user_seq": seq, "last_user_digest": content_digest(content)}
+              "last_user_digest": content_digest(content)}
     return UserTurnPlan(turn_id=tid, seq=seq, turn=turn, session_update=update)
 
 
@@ -236,11 +236,12 @@ def content_digest(content: str) -> str:
 
 
 def repeated_user_seq(session: Mapping[str, Any], content: str) -> int | None:
-    """The ``seq`` of the session's last learner message if ``content`` is that message again."""
-    seq = session.get("last_user_seq")
-    if isinstance(seq, int) and session.get("last_user_digest") == content_digest(content):
-        return seq
-    return None
+    """The ``seq`` of the session's last learner message if ``content`` is that message again
+    (each stored message takes ``seq`` and ``seq + 1`` for its reply, so it is ``next_seq - 2``)."""
+    if session.get("last_user_digest") != content_digest(content):
+        return None
+    seq = next_user_seq(session) - 2
+    return seq if seq >= 1 else None
 
 
 def reply_document(session_id: str, user_id: str, user_seq: int, now: datetime, *,
